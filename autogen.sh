@@ -1,0 +1,6 @@
+#!/bin/sh
+# Regenerate the build system from configure.ac and the Makefile.am files.
+set -e
+cd "$(dirname "$0")"
+autoreconf --install --force --symlink
+echo "Now run ./configure && make"

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * compat.h - every kernel-version difference vfioctl's modules care about.
+ *
+ * Force-included into each object by kmod/Kbuild, so driver code reads like
+ * code for the newest supported kernel.  This is the only file in kmod/ that
+ * may test LINUX_VERSION_CODE.  Supported: Debian 12's 6.1 and the 6.12 of
+ * bookworm-backports (and what lies between).
+ */
+#ifndef VFIOCTL_COMPAT_H
+#define VFIOCTL_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "vfioctl requires Linux >= 6.1"
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#error "vfioctl has not been ported past Linux 6.12"
+#endif
+
+#include <linux/device.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+
+/* class_create() lost its owner argument in 6.4. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define vfioctl_class_create(name)	class_create(THIS_MODULE, name)
+#else
+#define vfioctl_class_create(name)	class_create(name)
+#endif
+
+/* class devnode callbacks take a const device since 6.2. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define VFIOCTL_DEVNODE_CONST
+#else
+#define VFIOCTL_DEVNODE_CONST const
+#endif
+
+/* eventfd_signal() lost its count argument in 6.8. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define vfioctl_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define vfioctl_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
+/* iommu_map() takes a gfp_t since 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define vfioctl_iommu_map(d, iova, pa, sz, prot) \
+	iommu_map((d), (iova), (pa), (sz), (prot))
+#else
+#define vfioctl_iommu_map(d, iova, pa, sz, prot) \
+	iommu_map((d), (iova), (pa), (sz), (prot), GFP_KERNEL_ACCOUNT)
+#endif
+
+/* Paging domains are allocated per device since 6.11. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+static inline struct iommu_domain *vfioctl_iommu_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *d = iommu_domain_alloc(dev->bus);
+
+	return d ? d : ERR_PTR(-EIO);
+}
+#else
+static inline struct iommu_domain *vfioctl_iommu_domain_alloc(struct device *dev)
+{
+	return iommu_paging_domain_alloc(dev);
+}
+#endif
+
+/* Isolated MSI became a per-group property in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+bool vfioctl_group_has_isolated_msi(struct iommu_group *group);
+#define VFIOCTL_NEED_ISOLATED_MSI_SHIM 1
+#else
+#define vfioctl_group_has_isolated_msi(g)	iommu_group_has_isolated_msi(g)
+#endif
+
+/* vm_flags became read-only behind accessors in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* struct fd's file became fd_file() in 6.12. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define fd_file(f)	((f).file)
+#endif
+
+#endif /* VFIOCTL_COMPAT_H */

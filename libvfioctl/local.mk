@@ -1,0 +1,26 @@
+# libvfioctl: the public library.  Hidden visibility; exports through
+# libvfioctl.sym only.
+lib_LTLIBRARIES += libvfioctl/libvfioctl.la
+pkginclude_HEADERS = libvfioctl/libvfioctl.h
+
+LIBVFIOCTL_SRC = \
+	libvfioctl/libvfioctl.c \
+	libvfioctl/libvfioctl-private.h
+
+libvfioctl_libvfioctl_la_SOURCES = $(LIBVFIOCTL_SRC)
+libvfioctl_libvfioctl_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libvfioctl_libvfioctl_la_LDFLAGS = \
+	-version-info $(LIBVFIOCTL_CURRENT):$(LIBVFIOCTL_REVISION):$(LIBVFIOCTL_AGE) \
+	-Wl,--version-script=$(top_srcdir)/libvfioctl/libvfioctl.sym \
+	-Wl,--no-undefined
+EXTRA_libvfioctl_libvfioctl_la_DEPENDENCIES = libvfioctl/libvfioctl.sym
+
+# The same objects without the version script, for white-box unit tests.
+check_LTLIBRARIES += libvfioctl/libvfioctl-internal.la
+libvfioctl_libvfioctl_internal_la_SOURCES = $(LIBVFIOCTL_SRC)
+libvfioctl_libvfioctl_internal_la_CFLAGS = $(AM_CFLAGS)
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = libvfioctl/libvfioctl.pc
+EXTRA_DIST += libvfioctl/libvfioctl.sym libvfioctl/libvfioctl.pc.in
+DISTCLEANFILES += libvfioctl/libvfioctl.pc

@@ -1,0 +1,2 @@
+# Host unit tests (TAP) and the VM suite.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
