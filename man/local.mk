@@ -1,2 +1,3 @@
 # Manual pages, written directly in man(7) roff.
-dist_man_MANS +=
+include man/lib.mk
+include man/cli.mk

@@ -1,4 +1,6 @@
-# Host unit tests (TAP) and the VM suite.
+# Host unit tests (TAP through automake's tap-driver) and the VM suite.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
-include tests/uapi/local.mk
 EXTRA_DIST += tests/bats tests/vm
+include tests/uapi/local.mk
+include tests/unit/lib.mk
+include tests/unit/cli.mk

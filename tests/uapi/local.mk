@@ -1,4 +1,7 @@
 # UAPI test programs run by the bats suite inside the VM.  Built by plain
-# `make` (noinst) so the VM suite finds them in the build tree.  One program
-# per area; each area lists its own here.
+# `make` (noinst) so the VM suite finds them in the build tree; each area
+# keeps its own list.
 noinst_PROGRAMS =
+include tests/uapi/core.mk
+include tests/uapi/type1.mk
+include tests/uapi/pci.mk

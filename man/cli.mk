@@ -1,0 +1,1 @@
+# man8 pages of the vfioctl CLI.

@@ -1,0 +1,1 @@
+# man3 pages of libvfioctl.

@@ -1,0 +1,1 @@
+# UAPI test programs of the core area (see tests/uapi/local.mk).

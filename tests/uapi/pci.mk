@@ -1,0 +1,1 @@
+# UAPI test programs of the pci area (see tests/uapi/local.mk).

@@ -1,0 +1,1 @@
+# Host unit tests of the cli area (TAP; see tests/local.mk).

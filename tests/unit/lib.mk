@@ -1,0 +1,1 @@
+# Host unit tests of the lib area (TAP; see tests/local.mk).
