@@ -109,3 +109,29 @@ teardown() {
 	assert_success
 	assert_group_node "$g"
 }
+
+@test "ours: after install into updates/, modprobe vfio-pci loads our whole stack" {
+	requires ours root
+	rel=$(uname -r)
+	# /lib is a throw-away overlay inside the test VM.
+	dest=/lib/modules/$rel/updates/vfioctl
+	vrun unload_stack
+	assert_success
+	mkdir -p "$dest"
+	cp "$VFIOCTL_KMOD_DIR"/vfio.ko "$VFIOCTL_KMOD_DIR"/vfio_iommu_type1.ko \
+		"$VFIOCTL_KMOD_DIR"/vfio-pci.ko "$dest/"
+	vrun depmod -a "$rel"
+	assert_success
+	vrun modprobe vfio-pci
+	assert_success
+	for m in vfio vfio_iommu_type1 vfio_pci; do
+		module_loaded "$m" || fail "modprobe vfio-pci did not load $m"
+		run cat "/sys/module/$m/version"
+		assert_output --regexp -- '-vfioctl$'
+	done
+	# Back to the build-tree modules for the rest of the suite.
+	vrun modprobe -r vfio-pci vfio_iommu_type1 vfio
+	assert_success
+	rm -rf "$dest"
+	depmod -a "$rel"
+}
