@@ -26,6 +26,18 @@ kmod-install: kmod-modules
 		INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KERNEL_RELEASE)
 
-.PHONY: kmod-modules kmod-clean kmod-install
+# Register the module sources with DKMS, which rebuilds them for every
+# kernel installed later (contrib/dkms.conf limits that to 6.1..6.12).
+DKMS_SRC = $(DESTDIR)/usr/src/$(PACKAGE)-$(VERSION)
+dkms-install: contrib/dkms.conf
+	rm -rf $(DKMS_SRC) && $(MKDIR_P) $(DKMS_SRC)
+	cp -pR $(abs_top_srcdir)/kmod $(abs_top_srcdir)/include $(abs_top_srcdir)/version.sh $(DKMS_SRC)/
+	$(MAKE) -C $(DKMS_SRC)/kmod clean KERNELDIR=$(KERNEL_DIR) >/dev/null 2>&1 || true
+	cp contrib/dkms.conf $(DKMS_SRC)/dkms.conf
+	$(MKDIR_P) $(DESTDIR)/etc/depmod.d
+	$(INSTALL_DATA) $(abs_top_srcdir)/contrib/depmod.d/vfioctl.conf $(DESTDIR)/etc/depmod.d/vfioctl.conf
+	dkms add -m $(PACKAGE) -v $(VERSION) && dkms install -m $(PACKAGE) -v $(VERSION)
+
+.PHONY: kmod-modules kmod-clean kmod-install dkms-install
 endif
 enable_werror = @enable_werror@
