@@ -2,18 +2,106 @@
 #ifndef LIBVFIOCTL_PRIVATE_H
 #define LIBVFIOCTL_PRIVATE_H
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
 #include <syslog.h>
 #include "libvfioctl.h"
 
 #define VFIOCTL_EXPORT __attribute__((visibility("default")))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Refcounts are atomic so that objects may be shared between threads;
+ * everything else about an object is set up before it is published and
+ * then only read, except where a struct says otherwise.
+ */
+static inline void ref_get(int *refcount)
+{
+	__atomic_add_fetch(refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* True when the last reference went away. */
+static inline bool ref_put(int *refcount)
+{
+	return __atomic_sub_fetch(refcount, 1, __ATOMIC_ACQ_REL) == 0;
+}
 
 struct vfioctl_ctx {
 	int refcount;
 	vfioctl_log_fn log_fn;
 	void *log_data;
 	int log_priority;
+	char sysfs_root[PATH_MAX];
+	char dev_root[PATH_MAX];
 };
 
+struct vfioctl_container {
+	int refcount;
+	struct vfioctl_ctx *ctx;
+	int fd;
+	int iommu_type;		/* 0 until SET_IOMMU succeeded */
+	int nr_groups;		/* attached through our group objects */
+	char object[PATH_MAX + 16];
+	/* IOVA ranges from the last GET_INFO; protected by lock. */
+	pthread_mutex_t lock;
+	bool info_valid;
+	uint64_t pgsizes;
+	unsigned int nr_ranges;
+	struct vfio_iova_range *ranges;
+};
+
+struct vfioctl_group {
+	int refcount;
+	struct vfioctl_ctx *ctx;
+	int fd;
+	int number;
+	bool noiommu;
+	char path[PATH_MAX];
+	char object[PATH_MAX + 32];
+	/* Referenced while attached; changed by set/unset_container. */
+	struct vfioctl_container *container;
+};
+
+struct vfioctl_region {
+	struct vfioctl_device *device;
+	unsigned int index;
+	uint32_t flags;
+	uint64_t size;
+	uint64_t offset;
+	bool has_type;
+	uint32_t type, subtype;
+	bool msix_mappable;
+	int nr_sparse;		/* -1: no sparse mmap capability */
+	struct vfio_region_sparse_mmap_area *sparse;
+	void *map;		/* base of vfioctl_region_mmap(), or NULL */
+};
+
+struct vfioctl_irq {
+	struct vfioctl_device *device;
+	unsigned int index;
+	uint32_t flags;
+	unsigned int count;
+};
+
+struct vfioctl_device {
+	int refcount;
+	struct vfioctl_group *group;
+	int fd;
+	char *name;
+	char object[NAME_MAX + 64];
+	uint32_t flags;
+	unsigned int num_regions;
+	unsigned int num_irqs;
+	/* Regions and irqs are created on first use under lock. */
+	pthread_mutex_t lock;
+	struct vfioctl_region **regions;
+	struct vfioctl_irq **irqs;
+};
+
+/* log.c-style helpers (libvfioctl.c) */
 void vfioctl_log(struct vfioctl_ctx *ctx, int priority, const char *file,
 		 int line, const char *fn, const char *format, ...)
 	__attribute__((format(printf, 6, 7)));
@@ -32,5 +120,52 @@ void vfioctl_log(struct vfioctl_ctx *ctx, int priority, const char *file,
 #endif
 #define info(ctx, ...) vfioctl_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define err(ctx, ...) vfioctl_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* errors.c: record the last failure; returns -error for tail calls. */
+int vfioctl_fail(struct vfioctl_ctx *ctx, int error, const char *what,
+		 const char *object, const char *hint_fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void vfioctl_clear_error(struct vfioctl_ctx *ctx);
+
+/* hints.c: explanations that read sysfs and /proc. */
+int hint_group_viability(struct vfioctl_ctx *ctx, int group, char *buf,
+			 size_t len);
+int hint_memlock(uint64_t size, char *buf, size_t len);
+int hint_holders(const char *path, char *buf, size_t len);
+
+/* sysfs.c */
+int sysfs_path(struct vfioctl_ctx *ctx, char *buf, size_t len,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int dev_path(struct vfioctl_ctx *ctx, char *buf, size_t len,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sysfs_read_line(const char *path, char *buf, size_t len);
+int sysfs_link_basename(const char *path, char *buf, size_t len);
+
+/* caps.c: the capability-chain walker; never trusts the chain. */
+typedef int (*cap_walk_fn)(const struct vfio_info_cap_header *hdr,
+			   size_t avail, void *data);
+int cap_walk(const void *buf, size_t len, size_t base, uint32_t first,
+	     cap_walk_fn fn, void *data);
+int cap_find(const void *buf, size_t len, size_t base, uint32_t first,
+	     uint16_t id, size_t min_size, const void **cap, size_t *avail);
+int cap_sparse_mmap(const void *buf, size_t len, size_t base, uint32_t first,
+		    struct vfio_region_sparse_mmap_area **areas,
+		    uint32_t *count);
+int cap_iova_ranges(const void *buf, size_t len, size_t base, uint32_t first,
+		    struct vfio_iova_range **ranges, uint32_t *count);
+
+/* info.c: *_INFO ioctls with argsz growth. */
+int info_ioctl(struct vfioctl_ctx *ctx, int fd, unsigned long request,
+	       const char *name, const char *object, const void *tmpl,
+	       size_t tmpl_size, void **out, size_t *out_len);
+int xioctl(int fd, unsigned long request, void *arg);
+int ioctl_noarg(int fd, unsigned long request);
+int ioctl_ularg(int fd, unsigned long request, unsigned long arg);
+
+/* region.c, used by device.c */
+void region_free(struct vfioctl_region *region);
+
+/* container.c, used by group.c */
+void container_invalidate_info(struct vfioctl_container *container);
 
 #endif

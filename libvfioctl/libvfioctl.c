@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libvfioctl.c - library context: creation, references, logging.
+ * libvfioctl.c - library context: creation, references, logging, the
+ * sysfs and /dev roots.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +43,23 @@ void vfioctl_log(struct vfioctl_ctx *ctx, int priority, const char *file,
 	errno = saved_errno;
 }
 
+static int set_root(char *root, const char *env, const char *dflt)
+{
+	const char *val = secure_getenv(env);
+	size_t len;
+
+	if (!val || !*val)
+		val = dflt;
+	len = strlen(val);
+	while (len > 1 && val[len - 1] == '/')
+		len--;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(root, val, len);
+	root[len] = '\0';
+	return 0;
+}
+
 VFIOCTL_EXPORT int vfioctl_new(struct vfioctl_ctx **ctxp)
 {
 	struct vfioctl_ctx *ctx;
@@ -57,6 +75,12 @@ VFIOCTL_EXPORT int vfioctl_new(struct vfioctl_ctx **ctxp)
 	env = secure_getenv("VFIOCTL_LOG");
 	if (env)
 		ctx->log_priority = log_priority_from_string(env);
+	/* Test suites and the CLI's dry runs point these at a fake tree. */
+	if (set_root(ctx->sysfs_root, "VFIOCTL_SYSFS_ROOT", "/sys") < 0 ||
+	    set_root(ctx->dev_root, "VFIOCTL_DEV_ROOT", "/dev") < 0) {
+		free(ctx);
+		return -ENAMETOOLONG;
+	}
 	*ctxp = ctx;
 	return 0;
 }
@@ -64,14 +88,15 @@ VFIOCTL_EXPORT int vfioctl_new(struct vfioctl_ctx **ctxp)
 VFIOCTL_EXPORT struct vfioctl_ctx *vfioctl_ref(struct vfioctl_ctx *ctx)
 {
 	if (ctx)
-		ctx->refcount++;
+		ref_get(&ctx->refcount);
 	return ctx;
 }
 
 VFIOCTL_EXPORT void vfioctl_unref(struct vfioctl_ctx *ctx)
 {
-	if (!ctx || --ctx->refcount > 0)
+	if (!ctx || !ref_put(&ctx->refcount))
 		return;
+	vfioctl_clear_error(ctx);
 	free(ctx);
 }
 
@@ -96,4 +121,26 @@ VFIOCTL_EXPORT void vfioctl_set_log_priority(struct vfioctl_ctx *ctx,
 VFIOCTL_EXPORT const char *vfioctl_get_version(void)
 {
 	return PACKAGE_VERSION;
+}
+
+VFIOCTL_EXPORT const char *vfioctl_get_sysfs_root(struct vfioctl_ctx *ctx)
+{
+	return ctx->sysfs_root;
+}
+
+VFIOCTL_EXPORT const char *vfioctl_get_dev_root(struct vfioctl_ctx *ctx)
+{
+	return ctx->dev_root;
+}
+
+VFIOCTL_EXPORT int vfioctl_noiommu_enabled(struct vfioctl_ctx *ctx)
+{
+	char path[PATH_MAX], val[8];
+
+	if (sysfs_path(ctx, path, sizeof(path),
+		       "/module/vfio/parameters/enable_unsafe_noiommu_mode") < 0)
+		return 0;
+	if (sysfs_read_line(path, val, sizeof(val)) < 0)
+		return 0;
+	return val[0] == 'Y' || val[0] == 'y' || val[0] == '1';
 }

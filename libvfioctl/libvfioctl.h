@@ -2,23 +2,37 @@
 /*
  * libvfioctl.h - the public interface of libvfioctl.
  *
- * Object hierarchy (each child holds a reference on its parent context):
+ * Object hierarchy:
  *
- *   vfioctl_ctx
- *     +-- vfioctl_container      /dev/vfio/vfio
- *     +-- vfioctl_group          /dev/vfio/N or /dev/vfio/noiommu-N
- *           +-- vfioctl_device   device fd
+ *   vfioctl_ctx                    library context: log, roots, last error
+ *     +-- vfioctl_container        /dev/vfio/vfio                (refcounted)
+ *     +-- vfioctl_group            /dev/vfio/N, /dev/vfio/noiommu-N (refcounted)
+ *           +-- vfioctl_device     device fd                     (refcounted)
+ *                 +-- vfioctl_region   owned by the device, found lazily
+ *                 +-- vfioctl_irq      owned by the device, found lazily
  *
- * Every function returning int returns >= 0 on success or a negative errno.
+ * Refcounted objects hold a reference on their parent (a device on its
+ * group, a group on its container once attached, everything on the
+ * context), so they may be released in any order.  Every ref() returns
+ * its argument, every unref() returns nothing; both accept NULL.
+ *
+ * Every function returning int returns >= 0 on success or a negative
+ * errno.  After a failure, vfioctl_get_last_error() gives a sentence
+ * naming the ioctl, the object, the errno and what to do about it.
  */
 #ifndef LIBVFIOCTL_H
 #define LIBVFIOCTL_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ------------------------------------------------------------ context */
 
 struct vfioctl_ctx;
 
@@ -36,6 +50,182 @@ void vfioctl_set_log_priority(struct vfioctl_ctx *ctx, int priority);
 
 /* The library's version, "MAJOR.MINOR.PATCH[-suffix]". */
 const char *vfioctl_get_version(void);
+
+/*
+ * The text of the last failure of a call on @ctx made by the calling
+ * thread, and its (positive) errno; "" and 0 if there was none.
+ */
+const char *vfioctl_get_last_error(struct vfioctl_ctx *ctx);
+int vfioctl_get_last_errno(struct vfioctl_ctx *ctx);
+
+/* The sysfs and /dev roots in use ("/sys", "/dev" unless overridden). */
+const char *vfioctl_get_sysfs_root(struct vfioctl_ctx *ctx);
+const char *vfioctl_get_dev_root(struct vfioctl_ctx *ctx);
+
+/* 1 if the vfio module runs with enable_unsafe_noiommu_mode=Y, else 0. */
+int vfioctl_noiommu_enabled(struct vfioctl_ctx *ctx);
+
+/* ---------------------------------------------------------- container */
+
+struct vfioctl_container;
+
+/* Pass to vfioctl_container_set_iommu() to pick the best type. */
+#define VFIOCTL_IOMMU_AUTO 0
+
+int vfioctl_container_open(struct vfioctl_ctx *ctx,
+			   struct vfioctl_container **container);
+struct vfioctl_container *
+vfioctl_container_ref(struct vfioctl_container *container);
+void vfioctl_container_unref(struct vfioctl_container *container);
+struct vfioctl_ctx *
+vfioctl_container_get_ctx(struct vfioctl_container *container);
+int vfioctl_container_get_fd(struct vfioctl_container *container);
+
+int vfioctl_container_get_api_version(struct vfioctl_container *container);
+int vfioctl_container_check_extension(struct vfioctl_container *container,
+				      unsigned int extension);
+int vfioctl_container_set_iommu(struct vfioctl_container *container,
+				int type);
+int vfioctl_container_get_iommu_type(struct vfioctl_container *container);
+
+int vfioctl_container_get_iova_pgsizes(struct vfioctl_container *container,
+				       uint64_t *pgsizes);
+int vfioctl_container_get_num_iova_ranges(struct vfioctl_container *container);
+int vfioctl_container_get_iova_range(struct vfioctl_container *container,
+				     unsigned int index, uint64_t *start,
+				     uint64_t *end);
+int vfioctl_container_get_dma_avail(struct vfioctl_container *container,
+				    uint32_t *avail);
+
+/* @flags: VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE */
+int vfioctl_container_map_dma(struct vfioctl_container *container,
+			      void *vaddr, uint64_t iova, uint64_t size,
+			      uint32_t flags);
+int vfioctl_container_unmap_dma(struct vfioctl_container *container,
+				uint64_t iova, uint64_t size,
+				uint64_t *unmapped);
+int vfioctl_container_unmap_all(struct vfioctl_container *container,
+				uint64_t *unmapped);
+
+/* -------------------------------------------------------------- group */
+
+struct vfioctl_group;
+
+int vfioctl_group_open(struct vfioctl_ctx *ctx, int number,
+		       struct vfioctl_group **group);
+int vfioctl_group_open_by_device(struct vfioctl_ctx *ctx, const char *addr,
+				 struct vfioctl_group **group);
+int vfioctl_group_number_of_device(struct vfioctl_ctx *ctx, const char *addr);
+struct vfioctl_group *vfioctl_group_ref(struct vfioctl_group *group);
+void vfioctl_group_unref(struct vfioctl_group *group);
+struct vfioctl_ctx *vfioctl_group_get_ctx(struct vfioctl_group *group);
+int vfioctl_group_get_fd(struct vfioctl_group *group);
+int vfioctl_group_get_number(struct vfioctl_group *group);
+int vfioctl_group_is_noiommu(struct vfioctl_group *group);
+
+int vfioctl_group_get_status(struct vfioctl_group *group, uint32_t *flags);
+int vfioctl_group_is_viable(struct vfioctl_group *group);
+int vfioctl_group_set_container(struct vfioctl_group *group,
+				struct vfioctl_container *container);
+int vfioctl_group_unset_container(struct vfioctl_group *group);
+struct vfioctl_container *
+vfioctl_group_get_container(struct vfioctl_group *group);
+
+/* ------------------------------------------------------------- device */
+
+struct vfioctl_device;
+
+int vfioctl_device_open(struct vfioctl_group *group, const char *name,
+			struct vfioctl_device **device);
+struct vfioctl_device *vfioctl_device_ref(struct vfioctl_device *device);
+void vfioctl_device_unref(struct vfioctl_device *device);
+struct vfioctl_ctx *vfioctl_device_get_ctx(struct vfioctl_device *device);
+struct vfioctl_group *vfioctl_device_get_group(struct vfioctl_device *device);
+int vfioctl_device_get_fd(struct vfioctl_device *device);
+const char *vfioctl_device_get_name(struct vfioctl_device *device);
+
+/* VFIO_DEVICE_FLAGS_*, the number of regions and of interrupt indexes. */
+uint32_t vfioctl_device_get_flags(struct vfioctl_device *device);
+unsigned int vfioctl_device_get_num_regions(struct vfioctl_device *device);
+unsigned int vfioctl_device_get_num_irqs(struct vfioctl_device *device);
+
+int vfioctl_device_reset(struct vfioctl_device *device);
+
+/* One device whose reset is tied to this one's (PCI hot reset). */
+struct vfioctl_reset_dep {
+	uint32_t group;		/* IOMMU group, or -1 if not owned (6.5+) */
+	uint16_t segment;
+	uint8_t bus;
+	uint8_t devfn;
+};
+/*
+ * Fills up to @max entries and returns how many there are, which may be
+ * more than @max: call again with a bigger array.
+ */
+int vfioctl_device_get_hot_reset_info(struct vfioctl_device *device,
+				      struct vfioctl_reset_dep *deps,
+				      unsigned int max);
+
+/* ------------------------------------------------------------- region */
+
+struct vfioctl_region;
+
+int vfioctl_device_get_region(struct vfioctl_device *device,
+			      unsigned int index,
+			      struct vfioctl_region **region);
+struct vfioctl_device *vfioctl_region_get_device(struct vfioctl_region *region);
+struct vfioctl_ctx *vfioctl_region_get_ctx(struct vfioctl_region *region);
+unsigned int vfioctl_region_get_index(struct vfioctl_region *region);
+uint32_t vfioctl_region_get_flags(struct vfioctl_region *region);
+uint64_t vfioctl_region_get_size(struct vfioctl_region *region);
+uint64_t vfioctl_region_get_offset(struct vfioctl_region *region);
+
+int vfioctl_region_get_type(struct vfioctl_region *region, uint32_t *type,
+			    uint32_t *subtype);
+int vfioctl_region_is_msix_mappable(struct vfioctl_region *region);
+int vfioctl_region_get_num_sparse_areas(struct vfioctl_region *region);
+int vfioctl_region_get_sparse_area(struct vfioctl_region *region,
+				   unsigned int index, uint64_t *offset,
+				   uint64_t *size);
+
+int vfioctl_region_read(struct vfioctl_region *region, uint64_t offset,
+			void *buf, size_t len);
+int vfioctl_region_write(struct vfioctl_region *region, uint64_t offset,
+			 const void *buf, size_t len);
+
+/*
+ * Maps the mmap-able parts of the region (its sparse areas, or all of it)
+ * at one base address; the rest stays PROT_NONE.
+ */
+int vfioctl_region_mmap(struct vfioctl_region *region, int prot,
+			void **addr);
+int vfioctl_region_munmap(struct vfioctl_region *region);
+int vfioctl_region_is_mapped(struct vfioctl_region *region, uint64_t offset,
+			     uint64_t len);
+
+/* ---------------------------------------------------------------- irq */
+
+struct vfioctl_irq;
+
+int vfioctl_device_get_irq(struct vfioctl_device *device, unsigned int index,
+			   struct vfioctl_irq **irq);
+struct vfioctl_device *vfioctl_irq_get_device(struct vfioctl_irq *irq);
+struct vfioctl_ctx *vfioctl_irq_get_ctx(struct vfioctl_irq *irq);
+unsigned int vfioctl_irq_get_index(struct vfioctl_irq *irq);
+uint32_t vfioctl_irq_get_flags(struct vfioctl_irq *irq);
+unsigned int vfioctl_irq_get_count(struct vfioctl_irq *irq);
+
+int vfioctl_irq_enable(struct vfioctl_irq *irq, unsigned int start,
+		       unsigned int count, const int *eventfds);
+int vfioctl_irq_disable(struct vfioctl_irq *irq);
+int vfioctl_irq_mask(struct vfioctl_irq *irq, unsigned int start,
+		     unsigned int count);
+int vfioctl_irq_unmask(struct vfioctl_irq *irq, unsigned int start,
+		       unsigned int count);
+int vfioctl_irq_trigger(struct vfioctl_irq *irq, unsigned int start,
+			unsigned int count);
+int vfioctl_irq_set_unmask_eventfd(struct vfioctl_irq *irq,
+				   unsigned int start, int eventfd);
 
 #ifdef __cplusplus
 }

@@ -5,10 +5,21 @@ pkginclude_HEADERS = libvfioctl/libvfioctl.h
 
 LIBVFIOCTL_SRC = \
 	libvfioctl/libvfioctl.c \
-	libvfioctl/libvfioctl-private.h
+	libvfioctl/libvfioctl-private.h \
+	libvfioctl/errors.c \
+	libvfioctl/hints.c \
+	libvfioctl/sysfs.c \
+	libvfioctl/caps.c \
+	libvfioctl/info.c \
+	libvfioctl/container.c \
+	libvfioctl/group.c \
+	libvfioctl/device.c \
+	libvfioctl/region.c \
+	libvfioctl/irq.c
 
 libvfioctl_libvfioctl_la_SOURCES = $(LIBVFIOCTL_SRC)
 libvfioctl_libvfioctl_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libvfioctl_libvfioctl_la_LIBADD = -lpthread
 libvfioctl_libvfioctl_la_LDFLAGS = \
 	-version-info $(LIBVFIOCTL_CURRENT):$(LIBVFIOCTL_REVISION):$(LIBVFIOCTL_AGE) \
 	-Wl,--version-script=$(top_srcdir)/libvfioctl/libvfioctl.sym \
@@ -19,8 +30,12 @@ EXTRA_libvfioctl_libvfioctl_la_DEPENDENCIES = libvfioctl/libvfioctl.sym
 check_LTLIBRARIES += libvfioctl/libvfioctl-internal.la
 libvfioctl_libvfioctl_internal_la_SOURCES = $(LIBVFIOCTL_SRC)
 libvfioctl_libvfioctl_internal_la_CFLAGS = $(AM_CFLAGS)
+libvfioctl_libvfioctl_internal_la_LIBADD = -lpthread
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = libvfioctl/libvfioctl.pc
 EXTRA_DIST += libvfioctl/libvfioctl.sym libvfioctl/libvfioctl.pc.in
 DISTCLEANFILES += libvfioctl/libvfioctl.pc
+
+# examples/local.mk is included from tests/unit/lib.mk: it appends to
+# noinst_PROGRAMS, which tests/uapi/local.mk sets first.

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * device.c - a device fd from VFIO_GROUP_GET_DEVICE_FD: info, reset, PCI
+ * hot-reset dependencies.  Regions and irqs (region.c, irq.c) hang off it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libvfioctl-private.h"
+
+static int walk_ok(const struct vfio_info_cap_header *hdr, size_t avail,
+		   void *data)
+{
+	return 0;
+}
+
+static int load_info(struct vfioctl_device *d)
+{
+	struct vfioctl_ctx *ctx = d->group->ctx;
+	struct vfio_device_info tmpl = { 0 }, *info;
+	size_t len;
+	void *buf;
+	int rc;
+
+	rc = info_ioctl(ctx, d->fd, VFIO_DEVICE_GET_INFO,
+			"VFIO_DEVICE_GET_INFO", d->object, &tmpl, sizeof(tmpl),
+			&buf, &len);
+	if (rc < 0)
+		return rc;
+	info = buf;
+	/* Reject a broken chain now rather than when a cap is asked for. */
+	if (info->flags & VFIO_DEVICE_FLAGS_CAPS &&
+	    cap_walk(buf, len, sizeof(*info), info->cap_offset, walk_ok,
+		     NULL) < 0) {
+		free(buf);
+		return vfioctl_fail(ctx, EPROTO, "VFIO_DEVICE_GET_INFO",
+				    d->object,
+				    "malformed capability chain in the reply");
+	}
+	d->flags = info->flags;
+	d->num_regions = info->num_regions;
+	d->num_irqs = info->num_irqs;
+	free(buf);
+	d->regions = calloc(d->num_regions ? d->num_regions : 1,
+			    sizeof(*d->regions));
+	d->irqs = calloc(d->num_irqs ? d->num_irqs : 1, sizeof(*d->irqs));
+	if (!d->regions || !d->irqs)
+		return vfioctl_fail(ctx, ENOMEM, "VFIO_DEVICE_GET_INFO",
+				    d->object, NULL);
+	return 0;
+}
+
+static int explain_get_fd(struct vfioctl_group *g, const char *name, int rc)
+{
+	char hint[1024], object[PATH_MAX + NAME_MAX + 128];
+	uint32_t flags;
+
+	snprintf(object, sizeof(object), "device %s in %s", name, g->object);
+	switch (-rc) {
+	case ENODEV:
+		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_GET_DEVICE_FD",
+				    object,
+				    "no such device in group %d or it is not bound to vfio-pci (ls %s/kernel/iommu_groups/%d/devices)",
+				    g->number, g->ctx->sysfs_root, g->number);
+	case EINVAL:
+		if (!g->container || !g->container->iommu_type)
+			return vfioctl_fail(g->ctx, rc,
+					    "VFIO_GROUP_GET_DEVICE_FD", object,
+					    "put the group in a container and set its IOMMU model first");
+		if (vfioctl_group_get_status(g, &flags) == 0 &&
+		    !(flags & VFIO_GROUP_FLAGS_VIABLE)) {
+			hint_group_viability(g->ctx, g->number, hint,
+					     sizeof(hint));
+			return vfioctl_fail(g->ctx, rc,
+					    "VFIO_GROUP_GET_DEVICE_FD", object,
+					    "the group is not viable: %s", hint);
+		}
+		break;
+	case EBUSY:
+		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_GET_DEVICE_FD",
+				    object,
+				    "the device is already open (in this process or one that shares the group)");
+	}
+	return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_GET_DEVICE_FD", object,
+			    NULL);
+}
+
+VFIOCTL_EXPORT int vfioctl_device_open(struct vfioctl_group *g,
+				       const char *name,
+				       struct vfioctl_device **out)
+{
+	struct vfioctl_device *d;
+	int rc, fd;
+
+	if (!g || !name || !out)
+		return -EINVAL;
+	fd = ioctl_ularg(g->fd, VFIO_GROUP_GET_DEVICE_FD, (uintptr_t)name);
+	if (fd < 0)
+		return explain_get_fd(g, name, fd);
+	/* The kernel sets it; make sure for any kernel. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->name = strdup(name))) {
+		free(d);
+		close(fd);
+		return vfioctl_fail(g->ctx, ENOMEM, "open", name, NULL);
+	}
+	d->refcount = 1;
+	d->fd = fd;
+	d->group = vfioctl_group_ref(g);
+	pthread_mutex_init(&d->lock, NULL);
+	snprintf(d->object, sizeof(d->object), "device %s", name);
+	rc = load_info(d);
+	if (rc < 0) {
+		vfioctl_device_unref(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+VFIOCTL_EXPORT struct vfioctl_device *
+vfioctl_device_ref(struct vfioctl_device *d)
+{
+	if (d)
+		ref_get(&d->refcount);
+	return d;
+}
+
+VFIOCTL_EXPORT void vfioctl_device_unref(struct vfioctl_device *d)
+{
+	unsigned int i;
+
+	if (!d || !ref_put(&d->refcount))
+		return;
+	for (i = 0; d->regions && i < d->num_regions; i++)
+		region_free(d->regions[i]);
+	for (i = 0; d->irqs && i < d->num_irqs; i++)
+		free(d->irqs[i]);
+	free(d->regions);
+	free(d->irqs);
+	close(d->fd);
+	pthread_mutex_destroy(&d->lock);
+	vfioctl_group_unref(d->group);
+	free(d->name);
+	free(d);
+}
+
+VFIOCTL_EXPORT struct vfioctl_ctx *
+vfioctl_device_get_ctx(struct vfioctl_device *d)
+{
+	return d->group->ctx;
+}
+
+VFIOCTL_EXPORT struct vfioctl_group *
+vfioctl_device_get_group(struct vfioctl_device *d)
+{
+	return d->group;
+}
+
+VFIOCTL_EXPORT int vfioctl_device_get_fd(struct vfioctl_device *d)
+{
+	return d->fd;
+}
+
+VFIOCTL_EXPORT const char *vfioctl_device_get_name(struct vfioctl_device *d)
+{
+	return d->name;
+}
+
+VFIOCTL_EXPORT uint32_t vfioctl_device_get_flags(struct vfioctl_device *d)
+{
+	return d->flags;
+}
+
+VFIOCTL_EXPORT unsigned int
+vfioctl_device_get_num_regions(struct vfioctl_device *d)
+{
+	return d->num_regions;
+}
+
+VFIOCTL_EXPORT unsigned int
+vfioctl_device_get_num_irqs(struct vfioctl_device *d)
+{
+	return d->num_irqs;
+}
+
+VFIOCTL_EXPORT int vfioctl_device_reset(struct vfioctl_device *d)
+{
+	int rc = ioctl_noarg(d->fd, VFIO_DEVICE_RESET);
+
+	if (rc < 0)
+		return vfioctl_fail(d->group->ctx, rc, "VFIO_DEVICE_RESET",
+				    d->object,
+				    d->flags & VFIO_DEVICE_FLAGS_RESET ? NULL :
+				    "the device offers no reset method (VFIO_DEVICE_FLAGS_RESET is clear)");
+	return 0;
+}
+
+/*
+ * The kernel answers -ENOSPC with the count filled in when the array is
+ * too small, so this grows the array rather than argsz.
+ */
+VFIOCTL_EXPORT int
+vfioctl_device_get_hot_reset_info(struct vfioctl_device *d,
+				  struct vfioctl_reset_dep *deps,
+				  unsigned int max)
+{
+	struct vfio_pci_hot_reset_info *info = NULL, *tmp;
+	unsigned int count = 0, i;
+	int rc, tries;
+	size_t size;
+
+	for (tries = 0; tries < 4; tries++) {
+		size = sizeof(*info) + (size_t)count * sizeof(info->devices[0]);
+		tmp = realloc(info, size);
+		if (!tmp) {
+			free(info);
+			return vfioctl_fail(d->group->ctx, ENOMEM,
+					    "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+					    d->object, NULL);
+		}
+		info = tmp;
+		memset(info, 0, size);
+		info->argsz = (uint32_t)size;
+		rc = xioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info);
+		if (rc == -ENOSPC && info->count > count &&
+		    info->count <= 4096) {
+			count = info->count;
+			continue;
+		}
+		if (rc < 0) {
+			free(info);
+			return vfioctl_fail(d->group->ctx, rc,
+					    "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+					    d->object,
+					    rc == -ENODEV || rc == -ENOTTY ?
+					    "the device cannot be hot reset (not PCI, or no bus or slot reset)" :
+					    NULL);
+		}
+		count = info->count;
+		for (i = 0; i < count && i < max; i++) {
+			deps[i].group = info->devices[i].group_id;
+			deps[i].segment = info->devices[i].segment;
+			deps[i].bus = info->devices[i].bus;
+			deps[i].devfn = info->devices[i].devfn;
+		}
+		free(info);
+		return (int)count;
+	}
+	free(info);
+	return vfioctl_fail(d->group->ctx, EPROTO,
+			    "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", d->object,
+			    "the kernel kept raising the count");
+}
