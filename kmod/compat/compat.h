@@ -95,4 +95,24 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define fd_file(f)	((f).file)
 #endif
 
+/* pin_user_pages_remote() lost its vmas argument in 6.5 (type1). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define vfioctl_pin_user_pages_remote(mm, start, nr, flags, pages) \
+	pin_user_pages_remote((mm), (start), (nr), (flags), (pages), NULL, NULL)
+#else
+#define vfioctl_pin_user_pages_remote(mm, start, nr, flags, pages) \
+	pin_user_pages_remote((mm), (start), (nr), (flags), (pages), NULL)
+#endif
+
+/*
+ * SET_CONTAINER with a fd that is neither a container nor (6.2+) an
+ * iommufd: EINVAL before iommufd learnt to stand in for a container,
+ * EBADFD since (core, to match the stock errno of the running kernel).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define VFIOCTL_ERR_NOT_CONTAINER	EINVAL
+#else
+#define VFIOCTL_ERR_NOT_CONTAINER	EBADFD
+#endif
+
 #endif /* VFIOCTL_COMPAT_H */

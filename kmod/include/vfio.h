@@ -68,6 +68,17 @@ int vfio_add_group_dev(struct device *dev, const struct vfio_device_ops *ops,
  */
 void *vfio_del_group_dev(struct device *dev);
 
+/*
+ * Like vfio_add_group_dev() for a device whose DMA never reaches hardware
+ * (emulated devices, vfio_test): the caller made @dev's IOMMU group itself
+ * (iommu_group_alloc + iommu_group_add_device); the core never claims DMA
+ * ownership of it and the group is always viable.  Unregister with
+ * vfio_del_group_dev().
+ */
+int vfio_add_emulated_group_dev(struct device *dev,
+				const struct vfio_device_ops *ops,
+				void *device_data);
+
 struct vfio_device *vfio_device_get_from_dev(struct device *dev);
 void vfio_device_put(struct vfio_device *device);
 void *vfio_device_data(struct vfio_device *device);

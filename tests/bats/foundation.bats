@@ -87,8 +87,7 @@ teardown() {
 }
 
 @test "the solo edu binds to vfio-pci with driver_override + drivers_probe and gets a /dev/vfio node" {
-	# ours: group nodes arrive with the core (issue 3)
-	requires stock root edu iommu
+	requires stack root edu iommu
 	solo=$(edu_solo)
 	vrun bind_vfio "$solo"
 	assert_success
@@ -98,8 +97,7 @@ teardown() {
 }
 
 @test "the edu pair's group holds both devices and binds as a whole" {
-	# ours: group nodes arrive with the core (issue 3)
-	requires stock root edu iommu
+	requires stack root edu iommu
 	pair=($(edu_pair))
 	g=$(iommu_group_of "${pair[0]}")
 	run group_members "$g"

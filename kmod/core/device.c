@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * device.c - devices registered by bus drivers and their fds.
+ *
+ * A bus driver registers a device from probe and unregisters it from
+ * remove; unregistering waits, asking the user through ops->request, until
+ * every device fd is closed.  Device fds are anonymous inodes whose file
+ * operations are forwarded to the bus driver.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+
+#include "vfio_private.h"
+
+#define VFIO_REQUEST_INTERVAL	(10 * HZ)
+
+/* ---------------------------------------------------------------- lifetime */
+
+void vfio_device_get(struct vfio_device *device)
+{
+	kref_get(&device->kref);
+}
+
+/* Called with group->device_lock held by kref_put_mutex(). */
+static void vfio_device_release(struct kref *kref)
+{
+	struct vfio_device *device = container_of(kref, struct vfio_device,
+						  kref);
+	struct vfio_group *group = device->group;
+
+	list_del(&device->group_next);
+	group->nr_devices--;
+	mutex_unlock(&group->device_lock);
+
+	dev_set_drvdata(device->dev, NULL);
+	kfree(device);
+	atomic_dec(&vfio.nr_devices);
+
+	/* vfio_del_group_dev() waits for this. */
+	wake_up(&vfio.release_q);
+	vfio_group_put(group);
+}
+
+void vfio_device_put(struct vfio_device *device)
+{
+	/* The device's own group reference keeps device_lock alive here. */
+	kref_put_mutex(&device->kref, vfio_device_release,
+		       &device->group->device_lock);
+}
+EXPORT_SYMBOL_GPL(vfio_device_put);
+
+static struct vfio_device *
+vfio_group_create_device(struct vfio_group *group, struct device *dev,
+			 const struct vfio_device_ops *ops, void *device_data)
+{
+	struct vfio_device *device;
+
+	device = kzalloc(sizeof(*device), GFP_KERNEL);
+	if (!device)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&device->kref);
+	device->dev = dev;
+	device->group = group;
+	device->ops = ops;
+	device->device_data = device_data;
+	INIT_LIST_HEAD(&device->file_list);
+	dev_set_drvdata(dev, device);
+
+	/* The device's group reference; dropped in vfio_device_release(). */
+	vfio_group_get(group);
+
+	mutex_lock(&group->device_lock);
+	list_add(&device->group_next, &group->device_list);
+	group->nr_devices++;
+	mutex_unlock(&group->device_lock);
+	atomic_inc(&vfio.nr_devices);
+
+	return device;
+}
+
+/* Takes a device reference, or returns NULL. */
+struct vfio_device *vfio_group_get_device(struct vfio_group *group,
+					  struct device *dev)
+{
+	struct vfio_device *device;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(device, &group->device_list, group_next) {
+		if (device->dev == dev) {
+			vfio_device_get(device);
+			mutex_unlock(&group->device_lock);
+			return device;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return NULL;
+}
+
+/*
+ * Walks the devices of one group only (a handful), never all devices.
+ * Takes a device reference, or returns NULL.
+ */
+struct vfio_device *vfio_group_get_device_by_name(struct vfio_group *group,
+						  const char *name)
+{
+	struct vfio_device *device;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(device, &group->device_list, group_next) {
+		if (!strcmp(dev_name(device->dev), name)) {
+			vfio_device_get(device);
+			mutex_unlock(&group->device_lock);
+			return device;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- bus driver API */
+
+static int __vfio_add_group_dev(struct device *dev,
+				const struct vfio_device_ops *ops,
+				void *device_data, enum vfio_group_type type)
+{
+	struct iommu_group *iommu_group;
+	struct vfio_device *device;
+	struct vfio_group *group;
+
+	iommu_group = iommu_group_get(dev);
+	if (!iommu_group) {
+		dev_err(dev, "not in an IOMMU group: enable the IOMMU (intel_iommu=on / amd_iommu=on) or use enable_unsafe_noiommu_mode\n");
+		return -EINVAL;
+	}
+	if (type == VFIO_IOMMU && vfio_iommu_group_is_noiommu(iommu_group))
+		type = VFIO_NO_IOMMU;
+
+	group = vfio_group_get_from_iommu(iommu_group);
+	if (group) {
+		/* The group holds its own iommu_group reference. */
+		iommu_group_put(iommu_group);
+		if (group->type != type) {
+			dev_err(dev, "group %d has another kind of IOMMU than this device\n",
+				iommu_group_id(iommu_group));
+			vfio_group_put(group);
+			return -EINVAL;
+		}
+	} else {
+		group = vfio_create_group(iommu_group, type);
+		if (IS_ERR(group)) {
+			iommu_group_put(iommu_group);
+			return PTR_ERR(group);
+		}
+	}
+
+	device = vfio_group_get_device(group, dev);
+	if (device) {
+		dev_WARN(dev, "device already registered in group %d\n",
+			 iommu_group_id(iommu_group));
+		vfio_device_put(device);
+		vfio_group_put(group);
+		return -EBUSY;
+	}
+
+	vfio_group_nb_add_dev(group, dev);
+
+	device = vfio_group_create_device(group, dev, ops, device_data);
+	vfio_group_put(group);
+	return PTR_ERR_OR_ZERO(device);
+}
+
+int vfio_add_group_dev(struct device *dev, const struct vfio_device_ops *ops,
+		       void *device_data)
+{
+	return __vfio_add_group_dev(dev, ops, device_data, VFIO_IOMMU);
+}
+EXPORT_SYMBOL_GPL(vfio_add_group_dev);
+
+int vfio_add_emulated_group_dev(struct device *dev,
+				const struct vfio_device_ops *ops,
+				void *device_data)
+{
+	return __vfio_add_group_dev(dev, ops, device_data,
+				    VFIO_EMULATED_IOMMU);
+}
+EXPORT_SYMBOL_GPL(vfio_add_emulated_group_dev);
+
+/*
+ * Go the long way round, iommu_group -> vfio_group -> device: a caller
+ * racing with vfio_del_group_dev() cannot trust drvdata.
+ */
+struct vfio_device *vfio_device_get_from_dev(struct device *dev)
+{
+	struct iommu_group *iommu_group;
+	struct vfio_device *device;
+	struct vfio_group *group;
+
+	iommu_group = iommu_group_get(dev);
+	if (!iommu_group)
+		return NULL;
+	group = vfio_group_get_from_iommu(iommu_group);
+	iommu_group_put(iommu_group);
+	if (!group)
+		return NULL;
+
+	device = vfio_group_get_device(group, dev);
+	vfio_group_put(group);
+	return device;
+}
+EXPORT_SYMBOL_GPL(vfio_device_get_from_dev);
+
+void *vfio_device_data(struct vfio_device *device)
+{
+	return device->device_data;
+}
+EXPORT_SYMBOL_GPL(vfio_device_data);
+
+static bool vfio_dev_present(struct vfio_group *group, struct device *dev)
+{
+	struct vfio_device *device;
+
+	device = vfio_group_get_device(group, dev);
+	if (!device)
+		return false;
+	vfio_device_put(device);
+	return true;
+}
+
+/* Log who keeps @device, so an admin knows what to kill. */
+static void vfio_device_log_holders(struct vfio_device *device)
+{
+	struct vfio_group *group = device->group;
+	struct vfio_device_file *df;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(df, &device->file_list, device_next)
+		dev_warn(device->dev, "removal blocked: device fd held by %s (pid %d)\n",
+			 df->holder.comm, df->holder.pid);
+	if (list_empty(&device->file_list))
+		dev_warn(device->dev, "removal blocked: device still referenced\n");
+	mutex_unlock(&group->device_lock);
+}
+
+/*
+ * Unregister @dev: drop the bus driver's reference and wait for the users'
+ * ones, asking them to let go through ops->request every 10 seconds.
+ */
+void *vfio_del_group_dev(struct device *dev)
+{
+	struct vfio_device *device = dev_get_drvdata(dev);
+	struct vfio_group *group;
+	void *device_data;
+	bool interrupted = false;
+	unsigned int i = 0;
+	long ret;
+
+	if (WARN(!device, "%s: not registered with vfio\n", dev_name(dev)))
+		return NULL;
+	group = device->group;
+	device_data = device->device_data;
+
+	/* Keep the group (and its lookup) alive while we wait. */
+	vfio_group_get(group);
+
+	/* The bus driver's reference, taken in vfio_add_group_dev(). */
+	vfio_device_put(device);
+
+	/*
+	 * From here @device may be gone; look it up by @dev.  Holders
+	 * still have it through their device fds.
+	 */
+	do {
+		device = vfio_group_get_device(group, dev);
+		if (!device)
+			break;
+
+		device->requests = i;
+		if (device->ops->request)
+			device->ops->request(device->device_data, i);
+		if (i == 0 || !(i % 6))
+			vfio_device_log_holders(device);
+		i++;
+		vfio_nl_event(VFIOCTL_EVENT_DEVICE_REQUEST, group, NULL,
+			      device, NULL);
+		vfio_device_put(device);
+
+		if (interrupted) {
+			ret = wait_event_timeout(vfio.release_q,
+						 !vfio_dev_present(group, dev),
+						 VFIO_REQUEST_INTERVAL);
+		} else {
+			ret = wait_event_interruptible_timeout(vfio.release_q,
+					!vfio_dev_present(group, dev),
+					VFIO_REQUEST_INTERVAL);
+			if (ret == -ERESTARTSYS) {
+				interrupted = true;
+				dev_warn(dev, "device is in use, task \"%s\" (%d) blocked until it is released\n",
+					 current->comm, task_pid_nr(current));
+			}
+		}
+	} while (ret <= 0);
+
+	vfio_group_put(group);
+	return device_data;
+}
+EXPORT_SYMBOL_GPL(vfio_del_group_dev);
+
+/* ---------------------------------------------------------------- device fd */
+
+int vfio_group_get_device_fd(struct vfio_group *group, const char *name)
+{
+	struct vfio_container *container;
+	struct vfio_device_file *df;
+	struct vfio_device *device;
+	struct file *filep;
+	int ret, fdno;
+
+	/* Pin the attachment first so UNSET_CONTAINER cannot race. */
+	if (!atomic_inc_not_zero(&group->container_users))
+		return -EINVAL;
+
+	container = group->container;
+	if (!container || !READ_ONCE(container->iommu_driver) ||
+	    !vfio_group_viable(group)) {
+		ret = -EINVAL;
+		goto err_users;
+	}
+
+	if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO)) {
+		ret = -EPERM;
+		goto err_users;
+	}
+
+	device = vfio_group_get_device_by_name(group, name);
+	if (!device) {
+		ret = -ENODEV;
+		goto err_users;
+	}
+
+	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	if (!df) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	df->device = device;
+	vfio_holder_init(&df->holder);
+
+	ret = device->ops->open(device->device_data);
+	if (ret)
+		goto err_free;
+
+	fdno = get_unused_fd_flags(O_CLOEXEC);
+	if (fdno < 0) {
+		ret = fdno;
+		goto err_release;
+	}
+
+	filep = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
+				   O_RDWR);
+	if (IS_ERR(filep)) {
+		put_unused_fd(fdno);
+		ret = PTR_ERR(filep);
+		goto err_release;
+	}
+
+	/*
+	 * Regions are reached with pread/pwrite at their offsets.  No
+	 * FMODE_LSEEK: there is no llseek, lseek() is ESPIPE as upstream
+	 * (and 6.12 would call a NULL llseek if the flag were set).
+	 */
+	filep->f_mode |= (FMODE_PREAD | FMODE_PWRITE);
+
+	mutex_lock(&group->device_lock);
+	list_add_tail(&df->device_next, &device->file_list);
+	device->open_count++;
+	mutex_unlock(&group->device_lock);
+
+	if (group->type == VFIO_NO_IOMMU)
+		dev_warn(device->dev, "vfio-noiommu device opened by user (%s:%d)\n",
+			 current->comm, task_pid_nr(current));
+
+	vfio_nl_event(VFIOCTL_EVENT_DEVICE_OPENED, group, NULL, device,
+		      &df->holder);
+	/* The container_users reference taken above now belongs to the fd. */
+	fd_install(fdno, filep);
+	return fdno;
+
+err_release:
+	device->ops->release(device->device_data);
+err_free:
+	kfree(df);
+err_put:
+	vfio_device_put(device);
+err_users:
+	vfio_group_try_dissolve_container(group);
+	return ret;
+}
+
+static int vfio_device_fops_release(struct inode *inode, struct file *filep)
+{
+	struct vfio_device_file *df = filep->private_data;
+	struct vfio_device *device = df->device;
+	struct vfio_group *group = device->group;
+
+	device->ops->release(device->device_data);
+
+	mutex_lock(&group->device_lock);
+	list_del(&df->device_next);
+	device->open_count--;
+	mutex_unlock(&group->device_lock);
+
+	vfio_nl_event(VFIOCTL_EVENT_DEVICE_CLOSED, group, NULL, device,
+		      &df->holder);
+
+	vfio_group_try_dissolve_container(group);
+	kfree(df);
+	vfio_device_put(device);
+	return 0;
+}
+
+static long vfio_device_fops_unl_ioctl(struct file *filep, unsigned int cmd,
+				       unsigned long arg)
+{
+	struct vfio_device *device =
+		((struct vfio_device_file *)filep->private_data)->device;
+
+	if (unlikely(!device->ops->ioctl))
+		return -EINVAL;
+	return device->ops->ioctl(device->device_data, cmd, arg);
+}
+
+static ssize_t vfio_device_fops_read(struct file *filep, char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	struct vfio_device *device =
+		((struct vfio_device_file *)filep->private_data)->device;
+
+	if (unlikely(!device->ops->read))
+		return -EINVAL;
+	return device->ops->read(device->device_data, buf, count, ppos);
+}
+
+static ssize_t vfio_device_fops_write(struct file *filep,
+				      const char __user *buf,
+				      size_t count, loff_t *ppos)
+{
+	struct vfio_device *device =
+		((struct vfio_device_file *)filep->private_data)->device;
+
+	if (unlikely(!device->ops->write))
+		return -EINVAL;
+	return device->ops->write(device->device_data, buf, count, ppos);
+}
+
+static int vfio_device_fops_mmap(struct file *filep,
+				 struct vm_area_struct *vma)
+{
+	struct vfio_device *device =
+		((struct vfio_device_file *)filep->private_data)->device;
+
+	if (unlikely(!device->ops->mmap))
+		return -EINVAL;
+	return device->ops->mmap(device->device_data, vma);
+}
+
+const struct file_operations vfio_device_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vfio_device_fops_release,
+	.read		= vfio_device_fops_read,
+	.write		= vfio_device_fops_write,
+	.unlocked_ioctl	= vfio_device_fops_unl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vfio_device_fops_mmap,
+};
