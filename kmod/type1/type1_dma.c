@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * type1_dma.c - the mapping tree and VFIO_IOMMU_MAP_DMA / UNMAP_DMA.
+ *
+ * Validation order and errnos follow upstream type1 (the stock kernel is
+ * the oracle: tests/uapi/type1-test.c): bad flags or short argsz, no
+ * READ/WRITE, zero or unaligned size/iova/vaddr, and wrap-around are
+ * EINVAL; an overlap is EEXIST; the entry limit is ENOSPC; an IOVA outside
+ * the usable ranges is EINVAL.
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "type1.h"
+
+/* ------------------------------------------------------------ the tree */
+
+/*
+ * The first mapping (lowest iova) whose last byte is at or after @start,
+ * if it begins at or before @last; NULL if nothing overlaps.
+ */
+struct vfio_dma *type1_find_dma(struct vfio_iommu *iommu, dma_addr_t start,
+				dma_addr_t last)
+{
+	struct rb_node *node = iommu->dma_list.rb_node;
+	struct vfio_dma *res = NULL;
+
+	while (node) {
+		struct vfio_dma *dma = rb_entry(node, struct vfio_dma, node);
+
+		if (start <= dma->iova + dma->size - 1) {
+			res = dma;
+			if (start >= dma->iova)
+				break;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return res && res->iova <= last ? res : NULL;
+}
+
+static void type1_link_dma(struct vfio_iommu *iommu, struct vfio_dma *new)
+{
+	struct rb_node **link = &iommu->dma_list.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct vfio_dma *dma = rb_entry(*link, struct vfio_dma, node);
+
+		parent = *link;
+		link = new->iova < dma->iova ? &(*link)->rb_left :
+					       &(*link)->rb_right;
+	}
+	rb_link_node(&new->node, parent, link);
+	rb_insert_color(&new->node, &iommu->dma_list);
+}
+
+/* ------------------------------------------------------------ runs */
+
+int type1_for_each_run(struct vfio_dma *dma, type1_run_fn fn, void *data)
+{
+	struct type1_run_chunk *chunk;
+	dma_addr_t iova = dma->iova;
+	unsigned int i;
+	int ret;
+
+	if (!dma->nr_runs)
+		return 0;
+	ret = fn(dma, iova, &dma->run0, data);
+	if (ret)
+		return ret;
+	iova += (dma_addr_t)dma->run0.npages << PAGE_SHIFT;
+	list_for_each_entry(chunk, &dma->chunks, next) {
+		for (i = 0; i < chunk->nr; i++) {
+			ret = fn(dma, iova, &chunk->runs[i], data);
+			if (ret)
+				return ret;
+			iova += (dma_addr_t)chunk->runs[i].npages << PAGE_SHIFT;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ domains */
+
+struct type1_replay {
+	struct iommu_domain	*domain;
+	dma_addr_t		mapped_end;	/* runs mapped below this */
+};
+
+static int type1_map_run(struct vfio_dma *dma, dma_addr_t iova,
+			 const struct type1_run *run, void *data)
+{
+	struct type1_replay *r = data;
+	int ret;
+
+	ret = vfioctl_iommu_map(r->domain, iova, PFN_PHYS(run->pfn),
+				run->npages << PAGE_SHIFT, dma->prot);
+	if (!ret)
+		r->mapped_end = iova + (run->npages << PAGE_SHIFT);
+	return ret;
+}
+
+/* Map every run of a pinned @dma into @domain; all or nothing. */
+int type1_map_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain)
+{
+	struct type1_replay r = { .domain = domain, .mapped_end = dma->iova };
+	int ret = type1_for_each_run(dma, type1_map_run, &r);
+
+	/* The mapped part is one hole-free range, which iommu_unmap needs. */
+	if (ret && r.mapped_end > dma->iova)
+		iommu_unmap(domain, dma->iova, r.mapped_end - dma->iova);
+	return ret;
+}
+
+void type1_unmap_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain)
+{
+	size_t unmapped = iommu_unmap(domain, dma->iova, dma->size);
+
+	WARN_ONCE(unmapped != dma->size,
+		  "iova 0x%llx: unmapped %zu of %zu bytes\n",
+		  (unsigned long long)dma->iova, unmapped, dma->size);
+}
+
+/* Is [start, last] inside one usable IOVA range? */
+bool type1_iova_range_valid(struct vfio_iommu *iommu, dma_addr_t start,
+			    dma_addr_t last)
+{
+	struct type1_iova_range *r;
+
+	/* No IOMMU domain (emulated groups only): nothing is reserved. */
+	if (list_empty(&iommu->iova_list))
+		return true;
+	list_for_each_entry(r, &iommu->iova_list, next)
+		if (start >= r->start && last <= r->last)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------ remove */
+
+/*
+ * Take @dma out of every domain first -- the device can no longer reach
+ * the pages -- then unpin them and uncharge locked_vm.
+ */
+static void type1_remove_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
+{
+	struct type1_domain *d;
+
+	if (dma->pinned) {
+		list_for_each_entry(d, &iommu->domain_list, next)
+			type1_unmap_dma_domain(dma, d->domain);
+		type1_unpin_dma(iommu, dma);
+	}
+	rb_erase(&dma->node, &iommu->dma_list);
+	mmdrop(dma->mm);
+	iommu->dma_avail++;
+	iommu->dma_count--;
+	kfree(dma);
+}
+
+void type1_remove_all_dma(struct vfio_iommu *iommu)
+{
+	struct rb_node *node;
+
+	while ((node = rb_first(&iommu->dma_list)))
+		type1_remove_dma(iommu, rb_entry(node, struct vfio_dma, node));
+}
+
+/* ------------------------------------------------------------ MAP_DMA */
+
+static int type1_do_map(struct vfio_iommu *iommu,
+			struct vfio_iommu_type1_dma_map *map)
+{
+	dma_addr_t iova = map->iova;
+	unsigned long vaddr = map->vaddr;
+	size_t size = map->size;
+	struct vfio_dma *dma;
+	unsigned long pgmask;
+	int prot = 0, ret;
+
+	/* Catch truncation on 32-bit builds. */
+	if (map->size != size || map->vaddr != vaddr || map->iova != iova)
+		return -EINVAL;
+	if (map->flags & VFIO_DMA_MAP_FLAG_WRITE)
+		prot |= IOMMU_WRITE;
+	if (map->flags & VFIO_DMA_MAP_FLAG_READ)
+		prot |= IOMMU_READ;
+	if (!prot)
+		return -EINVAL;
+	if (!current->mm)
+		return -ESRCH;
+
+	mutex_lock(&iommu->lock);
+	pgmask = (1UL << __ffs(iommu->pgsize_bitmap)) - 1;
+	ret = -EINVAL;
+	if (!size || (size | iova | vaddr) & pgmask)
+		goto out_unlock;
+	if (iova + size - 1 < iova || vaddr + size - 1 < vaddr)
+		goto out_unlock;
+	ret = -EEXIST;
+	if (type1_find_dma(iommu, iova, iova + size - 1))
+		goto out_unlock;
+	ret = -ENOSPC;
+	if (!iommu->dma_avail)
+		goto out_unlock;
+	ret = -EINVAL;
+	if (!type1_iova_range_valid(iommu, iova, iova + size - 1))
+		goto out_unlock;
+
+	ret = -ENOMEM;
+	dma = kzalloc(sizeof(*dma), GFP_KERNEL_ACCOUNT);
+	if (!dma)
+		goto out_unlock;
+	dma->iova = iova;
+	dma->vaddr = vaddr;
+	dma->size = size;
+	/* Every domain is asked for coherent DMA where it can give it. */
+	dma->prot = prot | IOMMU_CACHE;
+	dma->lock_cap = capable(CAP_IPC_LOCK);
+	dma->mm = current->mm;
+	mmgrab(dma->mm);
+	INIT_LIST_HEAD(&dma->chunks);
+	type1_link_dma(iommu, dma);
+	iommu->dma_avail--;
+	iommu->dma_count++;
+
+	/* With emulated groups only there is no IOMMU to program yet. */
+	ret = 0;
+	if (!list_empty(&iommu->domain_list))
+		ret = type1_pin_dma(iommu, dma);
+	if (ret)
+		type1_remove_dma(iommu, dma);
+out_unlock:
+	mutex_unlock(&iommu->lock);
+	return ret;
+}
+
+long type1_ioctl_map_dma(struct vfio_iommu *iommu, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map map;
+	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	u32 mask = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+
+	if (copy_from_user(&map, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (map.argsz < minsz || map.flags & ~mask)
+		return -EINVAL;
+	return type1_do_map(iommu, &map);
+}
+
+/* ------------------------------------------------------------ UNMAP_DMA */
+
+static int type1_do_unmap(struct vfio_iommu *iommu,
+			  struct vfio_iommu_type1_dma_unmap *unmap)
+{
+	bool all = unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL;
+	dma_addr_t iova = unmap->iova, last;
+	struct vfio_dma *dma;
+	struct rb_node *n;
+	unsigned long pgmask;
+	u64 unmapped = 0;
+	int ret = -EINVAL;
+
+	mutex_lock(&iommu->lock);
+	pgmask = (1UL << __ffs(iommu->pgsize_bitmap)) - 1;
+	if (all) {
+		if (unmap->iova || unmap->size)
+			goto out_unlock;
+		last = (dma_addr_t)-1;
+	} else {
+		if (!unmap->size || (unmap->size | unmap->iova) & pgmask)
+			goto out_unlock;
+		if (unmap->iova + unmap->size - 1 < unmap->iova ||
+		    unmap->size > SIZE_MAX)
+			goto out_unlock;
+		last = iova + unmap->size - 1;
+	}
+
+	/*
+	 * v2 never splits a mapping: the range must not start or end inside
+	 * one.  v1 coalesced mappings long ago, so it instead removes whole
+	 * mappings that begin inside the range and reports their full size.
+	 */
+	if (iommu->v2 && !all) {
+		dma = type1_find_dma(iommu, iova, iova);
+		if (dma && dma->iova != iova)
+			goto out_unlock;
+		dma = type1_find_dma(iommu, last, last);
+		if (dma && dma->iova + dma->size - 1 != last)
+			goto out_unlock;
+	}
+
+	ret = 0;
+	dma = type1_find_dma(iommu, iova, last);
+	while (dma) {
+		if (!iommu->v2 && iova > dma->iova)
+			break;
+		/* Only the mm that made a mapping may take it away. */
+		if (dma->mm != current->mm)
+			break;
+		n = rb_next(&dma->node);
+		unmapped += dma->size;
+		type1_remove_dma(iommu, dma);
+		dma = n ? rb_entry(n, struct vfio_dma, node) : NULL;
+		if (dma && dma->iova > last)
+			break;
+	}
+out_unlock:
+	mutex_unlock(&iommu->lock);
+	unmap->size = unmapped;
+	return ret;
+}
+
+long type1_ioctl_unmap_dma(struct vfio_iommu *iommu, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_unmap unmap;
+	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_unmap,
+					  size);
+	int ret;
+
+	if (copy_from_user(&unmap, (void __user *)arg, minsz))
+		return -EFAULT;
+	/* No dirty tracking and no vaddr updates: only FLAG_ALL. */
+	if (unmap.argsz < minsz || unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+		return -EINVAL;
+	ret = type1_do_unmap(iommu, &unmap);
+	if (ret)
+		return ret;
+	return copy_to_user((void __user *)arg +
+			    offsetof(struct vfio_iommu_type1_dma_unmap, size),
+			    &unmap.size, sizeof(unmap.size)) ? -EFAULT : 0;
+}

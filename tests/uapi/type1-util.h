@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * type1-util.h - shared helpers of the type1 UAPI test and benchmark:
+ * container/group setup, DMA map/unmap wrappers, TAP-style checks.
+ */
+#ifndef TYPE1_UTIL_H
+#define TYPE1_UTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/vfio.h>
+
+extern int t1_failures;
+extern int t1_count;
+
+/* One TAP line per check; failures are counted, never fatal. */
+#define CHECK(cond, ...)						\
+	do {								\
+		t1_count++;						\
+		if (cond) {						\
+			printf("ok %d - ", t1_count);			\
+		} else {						\
+			t1_failures++;					\
+			printf("not ok %d - ", t1_count);		\
+		}							\
+		printf(__VA_ARGS__);					\
+		printf("  (%s:%d)\n", __FILE__, __LINE__);		\
+		fflush(stdout);						\
+	} while (0)
+
+/* Check that a -errno style result equals @want (0 or -E...). */
+#define CHECK_ERR(got, want, what)					\
+	do {								\
+		int _g = (got), _w = (want);				\
+		CHECK(_g == _w, "%s: got %d (%s), want %d (%s)", what,	\
+		      _g, _g ? strerror(-_g) : "ok", _w,		\
+		      _w ? strerror(-_w) : "ok");			\
+	} while (0)
+
+/* Fatal setup failure: print a bail-out line and exit 2. */
+void t1_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+int t1_open_container(void);
+int t1_open_group(int group);
+/* Attach @group_fd to @container; returns 0 or -errno. */
+int t1_set_container(int group_fd, int container);
+int t1_set_iommu(int container, int type);
+
+/* Container with the given groups attached and the IOMMU type set. */
+int t1_setup(const int *groups, int ngroups, int type, int *group_fds);
+
+int t1_map(int container, uint64_t vaddr, uint64_t iova, uint64_t size,
+	   uint32_t flags);
+int t1_unmap(int container, uint64_t iova, uint64_t size, uint32_t flags,
+	     uint64_t *unmapped);
+
+/* Anonymous, populated, page-aligned memory (@align must be a power of 2). */
+void *t1_alloc(size_t size, size_t align);
+void t1_free(void *p, size_t size);
+
+/* VmLck of this process in KiB, or -1. */
+long t1_vmlck_kib(void);
+
+#endif
