@@ -1,43 +1,867 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vfio_pci_main.c - the vfio-pci bus driver: probe/remove.
+ * vfio_pci_main.c - the vfio-pci bus driver: probe/remove, the device fd's
+ * open/release, and its ioctls (info, region and irq info, SET_IRQS,
+ * reset, hot reset).
  *
- * FOUNDATION SKELETON: binds devices (driver_override or new_id) with
- * driver-managed DMA; regions, interrupts and reset come with the PCI work.
+ * Devices are bound through driver_override or new_id (no ID table), with
+ * driver-managed DMA: the core claims DMA ownership of the IOMMU group when
+ * it joins a container.  On the first open the device is enabled, reset
+ * and its config space shadowed; on the last release it is disabled,
+ * reset if possible and its saved state restored, so the next user (or
+ * host driver) finds it as we did.
  */
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
-#include "vfio.h"
+#include "vfio_pci_private.h"
 
-static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+/* ------------------------------------------------------------ enable/disable */
+
+static int vfio_pci_enable(struct vfio_pci_device *vdev)
 {
-	struct iommu_group *group;
+	struct pci_dev *pdev = vdev->pdev;
+	u16 cmd;
+	int ret;
 
-	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+	/* the saved state must not include bus mastering */
+	pci_clear_master(pdev);
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	/* a reset that failed on the device lock fails the open */
+	ret = pci_try_reset_function(pdev);
+	if (ret == -EAGAIN) {
+		pci_disable_device(pdev);
+		return ret;
+	}
+	vdev->reset_works = !ret;
+	pci_save_state(pdev);
+	vdev->pci_saved_state = pci_store_saved_state(pdev);
+	if (!vdev->pci_saved_state)
+		pci_dbg(pdev, "cannot store the saved state\n");
+
+	vdev->pci_2_3 = pci_intx_mask_supported(pdev);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (vdev->pci_2_3 && (cmd & PCI_COMMAND_INTX_DISABLE)) {
+		cmd &= ~PCI_COMMAND_INTX_DISABLE;
+		pci_write_config_word(pdev, PCI_COMMAND, cmd);
+	}
+
+	ret = vfio_config_init(vdev);
+	if (ret) {
+		kfree(vdev->pci_saved_state);
+		vdev->pci_saved_state = NULL;
+		pci_disable_device(pdev);
+		return ret;
+	}
+
+	vdev->msix_bar = 0xff;
+	if (pdev->msix_cap) {
+		u16 flags;
+		u32 table;
+
+		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS,
+				     &flags);
+		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE,
+				      &table);
+		vdev->msix_bar = table & PCI_MSIX_TABLE_BIR;
+		vdev->msix_offset = table & PCI_MSIX_TABLE_OFFSET;
+		vdev->msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
+	}
+	vdev->irq_type = VFIO_PCI_NUM_IRQS;
+	vdev->virq_disabled = false;
+	vfio_pci_probe_mmaps(vdev);
+	return 0;
+}
+
+static void vfio_pci_disable(struct vfio_pci_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int bar;
+
+	pci_clear_master(pdev);
+
+	mutex_lock(&vdev->igate);
+	if (!is_irq_none(vdev))
+		vfio_pci_set_irqs_ioctl(vdev, VFIO_IRQ_SET_DATA_NONE |
+					VFIO_IRQ_SET_ACTION_TRIGGER,
+					vdev->irq_type, 0, 0, NULL);
+	vfio_pci_release_triggers(vdev);
+	mutex_unlock(&vdev->igate);
+	vdev->virq_disabled = false;
+
+	/* every mapping is gone: a vma holds the device file */
+	vfio_config_free(vdev);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!vdev->barmap[bar])
+			continue;
+		pci_iounmap(pdev, vdev->barmap[bar]);
+		pci_release_selected_regions(pdev, 1 << bar);
+		vdev->barmap[bar] = NULL;
+	}
+
+	vdev->needs_reset = true;
+	/*
+	 * Restore the state saved at open, reset on top of it if we can;
+	 * without a saved state a reset still beats nothing.
+	 */
+	if (pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state)) {
+		pci_info(pdev, "cannot reload the saved state\n");
+		if (!vdev->reset_works)
+			goto out;
+		pci_save_state(pdev);
+	}
+	/* no INTx or MSI during the reset */
+	pci_write_config_word(pdev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
+	/*
+	 * The device lock is held when we are called from remove (unbind):
+	 * then there is no reset, as upstream.
+	 */
+	if (vdev->reset_works && pci_dev_trylock(pdev)) {
+		if (!__pci_reset_function_locked(pdev))
+			vdev->needs_reset = false;
+		pci_dev_unlock(pdev);
+	}
+	pci_restore_state(pdev);
+out:
+	pci_disable_device(pdev);
+}
+
+/* ------------------------------------------------------------ device ops */
+
+static int vfio_pci_open(void *device_data)
+{
+	struct vfio_pci_device *vdev = device_data;
+	int ret = 0;
+
+	/* keeps rmmod from blocking in remove while a user holds us */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	mutex_lock(&vdev->open_lock);
+	if (!vdev->refcnt)
+		ret = vfio_pci_enable(vdev);
+	if (!ret)
+		vdev->refcnt++;
+	mutex_unlock(&vdev->open_lock);
+	if (ret)
+		module_put(THIS_MODULE);
+	return ret;
+}
+
+static void vfio_pci_release(void *device_data)
+{
+	struct vfio_pci_device *vdev = device_data;
+
+	mutex_lock(&vdev->open_lock);
+	if (!--vdev->refcnt)
+		vfio_pci_disable(vdev);
+	mutex_unlock(&vdev->open_lock);
+	module_put(THIS_MODULE);
+}
+
+static ssize_t vfio_pci_rw(struct vfio_pci_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite)
+{
+	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+	case VFIO_PCI_ROM_REGION_INDEX:
+		if (iswrite)
+			return -EINVAL;
+		return vfio_pci_rom_read(vdev, buf, count, ppos);
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	}
+	/* VGA (not supported yet) and device-specific regions */
+	return -EINVAL;
+}
+
+static ssize_t vfio_pci_read(void *device_data, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	if (!count)
+		return 0;
+	return vfio_pci_rw(device_data, buf, count, ppos, false);
+}
+
+static ssize_t vfio_pci_write(void *device_data, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	if (!count)
+		return 0;
+	return vfio_pci_rw(device_data, (char __user *)buf, count, ppos,
+			   true);
+}
+
+static void vfio_pci_request(void *device_data, unsigned int count)
+{
+	struct vfio_pci_device *vdev = device_data;
+	struct pci_dev *pdev = vdev->pdev;
+
+	mutex_lock(&vdev->igate);
+	if (vdev->req_trigger) {
+		if (!(count % 10))
+			pci_notice_ratelimited(pdev, "relaying device request to user (#%u)\n",
+					       count);
+		vfioctl_eventfd_signal(vdev->req_trigger);
+	} else if (count == 0) {
+		pci_warn(pdev, "No device request channel registered, blocked until released by user\n");
+	}
+	mutex_unlock(&vdev->igate);
+}
+
+/* ------------------------------------------------------------ info ioctls */
+
+static long vfio_pci_ioctl_get_info(struct vfio_pci_device *vdev,
+				    void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
 		return -EINVAL;
-	group = iommu_group_get(&pdev->dev);
-	if (!group) {
-		pci_warn(pdev, "no IOMMU group: boot with the IOMMU on (intel_iommu=on) to use VFIO\n");
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	if (vdev->reset_works)
+		info.flags |= VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vfio_pci_ioctl_get_region_info(struct vfio_pci_device *vdev,
+					   void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_region_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	switch (info.index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+		info.size = pdev->cfg_size;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+		info.size = pci_resource_len(pdev, info.index);
+		if (!info.size) {
+			info.flags = 0;
+			break;
+		}
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		if (vdev->bar_mmap_supported[info.index]) {
+			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+			if (info.index == vdev->msix_bar) {
+				/* the whole BAR, MSI-X table included */
+				struct vfio_info_cap_header header = {
+					.id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+					.version = 1,
+				};
+
+				ret = vfio_info_add_capability(&caps, &header,
+							       sizeof(header));
+				if (ret)
+					return ret;
+			}
+		}
+		break;
+	case VFIO_PCI_ROM_REGION_INDEX: {
+		void __iomem *io;
+		size_t size;
+		u16 cmd;
+
+		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+		info.flags = 0;
+		info.size = 0;
+		if (pci_resource_start(pdev, PCI_ROM_RESOURCE)) {
+			/* only a ROM with a valid image is offered */
+			cmd = vfio_pci_memory_lock_and_enable(vdev);
+			io = pci_map_rom(pdev, &size);
+			if (io) {
+				info.flags = VFIO_REGION_INFO_FLAG_READ;
+				/* the BAR size, not the image size */
+				info.size = pci_resource_len(pdev,
+							     PCI_ROM_RESOURCE);
+				pci_unmap_rom(pdev, io);
+			}
+			vfio_pci_memory_unlock_and_restore(vdev, cmd);
+		} else if (pdev->resource[PCI_ROM_RESOURCE].flags &
+			   IORESOURCE_ROM_SHADOW) {
+			info.flags = VFIO_REGION_INFO_FLAG_READ;
+			info.size = 0x20000;
+		}
+		break;
+	}
+	case VFIO_PCI_VGA_REGION_INDEX:
+		/* has_vga is never set: VGA is not supported yet */
+		if (!vdev->has_vga)
+			return -EINVAL;
+		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+		info.size = 0xc0000;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	default:
 		return -EINVAL;
 	}
+
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			/* tell the user how much room the chain needs */
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + sizeof(info), caps.buf,
+					 caps.size)) {
+				kfree(caps.buf);
+				return -EFAULT;
+			}
+			info.cap_offset = sizeof(info);
+		}
+		kfree(caps.buf);
+	}
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vfio_pci_ioctl_get_irq_info(struct vfio_pci_device *vdev,
+					void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	if (info.index == VFIO_PCI_ERR_IRQ_INDEX && !pci_is_pcie(vdev->pdev))
+		return -EINVAL;
+
+	info.flags = VFIO_IRQ_INFO_EVENTFD;
+	info.count = vfio_pci_get_irq_count(vdev, info.index);
+	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_MASKABLE |
+			      VFIO_IRQ_INFO_AUTOMASKED;
+	else
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vfio_pci_ioctl_set_irqs(struct vfio_pci_device *vdev,
+				    void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	u8 *data = NULL;
+	int max, ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	max = vfio_pci_get_irq_count(vdev, hdr.index);
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VFIO_PCI_NUM_IRQS,
+						 &data_size);
+	if (ret)
+		return ret;
+	if (data_size) {
+		data = memdup_user(arg + minsz, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+	mutex_lock(&vdev->igate);
+	ret = vfio_pci_set_irqs_ioctl(vdev, hdr.flags, hdr.index, hdr.start,
+				      hdr.count, data);
+	mutex_unlock(&vdev->igate);
+	kfree(data);
+	return ret;
+}
+
+static long vfio_pci_ioctl_reset(struct vfio_pci_device *vdev)
+{
+	int ret;
+
+	if (!vdev->reset_works)
+		return -EINVAL;
+	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------ hot reset */
+
+/* the devices a slot or bus reset of @pdev affects */
+struct vfio_pci_walk {
+	struct pci_dev	*pdev;		/* the device asking */
+	bool		slot;		/* slot reset (else bus) */
+	int		(*fn)(struct pci_dev *pdev, void *data);
+	void		*data;
+};
+
+static int vfio_pci_walk_one(struct pci_dev *pdev, void *data)
+{
+	struct vfio_pci_walk *w = data;
+
+	if (w->slot && pdev->slot != w->pdev->slot)
+		return 0;
+	return w->fn(pdev, w->data);
+}
+
+static int vfio_pci_for_each_affected(struct pci_dev *pdev, bool slot,
+				      int (*fn)(struct pci_dev *, void *),
+				      void *data)
+{
+	struct vfio_pci_walk w = {
+		.pdev = pdev, .slot = slot, .fn = fn, .data = data,
+	};
+
+	pci_walk_bus(slot ? pdev->slot->bus : pdev->bus, vfio_pci_walk_one,
+		     &w);
+	return 0;
+}
+
+/* returns -ENODEV if neither a slot nor a bus reset is possible */
+static int vfio_pci_probe_hot_reset(struct pci_dev *pdev, bool *slot)
+{
+	*slot = !pci_probe_reset_slot(pdev->slot);
+	if (!*slot && pci_probe_reset_bus(pdev->bus))
+		return -ENODEV;
+	return 0;
+}
+
+struct vfio_pci_fill {
+	struct vfio_pci_dependent_device *devices;
+	unsigned int max, cur;
+	int ret;
+};
+
+static int vfio_pci_count_devs(struct pci_dev *pdev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static int vfio_pci_fill_devs(struct pci_dev *pdev, void *data)
+{
+	struct vfio_pci_fill *fill = data;
+	struct iommu_group *group;
+
+	if (fill->cur == fill->max) {
+		fill->ret = -EAGAIN;	/* the bus grew under us */
+		return 1;
+	}
+	group = iommu_group_get(&pdev->dev);
+	if (!group) {
+		fill->ret = -EPERM;
+		return 1;
+	}
+	fill->devices[fill->cur].group_id = iommu_group_id(group);
+	fill->devices[fill->cur].segment = pci_domain_nr(pdev->bus);
+	fill->devices[fill->cur].bus = pdev->bus->number;
+	fill->devices[fill->cur].devfn = pdev->devfn;
+	fill->cur++;
 	iommu_group_put(group);
 	return 0;
 }
 
-static void vfio_pci_remove(struct pci_dev *pdev)
+static long vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_device *vdev,
+					      void __user *arg)
 {
+	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset_info,
+					  count);
+	struct vfio_pci_hot_reset_info hdr;
+	struct vfio_pci_fill fill = { 0 };
+	unsigned int count = 0;
+	bool slot;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	hdr.flags = 0;
+
+	ret = vfio_pci_probe_hot_reset(vdev->pdev, &slot);
+	if (ret)
+		return ret;
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_devs,
+				   &count);
+
+	if (hdr.argsz < sizeof(hdr) + count * sizeof(*fill.devices)) {
+		/* as upstream: the header tells how many there are */
+		ret = -ENOSPC;
+		hdr.count = count;
+		goto out;
+	}
+	fill.devices = kcalloc(count, sizeof(*fill.devices), GFP_KERNEL);
+	if (!fill.devices)
+		return -ENOMEM;
+	fill.max = count;
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_fill_devs,
+				   &fill);
+	ret = fill.ret;
+	if (!ret) {
+		hdr.count = fill.cur;
+		if (copy_to_user(arg + minsz, fill.devices,
+				 fill.cur * sizeof(*fill.devices)))
+			ret = -EFAULT;
+	}
+	kfree(fill.devices);
+out:
+	if (copy_to_user(arg, &hdr, minsz))
+		ret = -EFAULT;
+	return ret;
 }
 
-static struct pci_driver vfio_pci_driver = {
+/* distinct IOMMU groups among the affected devices */
+struct vfio_pci_group_count {
+	int ids[64];
+	unsigned int n;
+	int ret;
+};
+
+static int vfio_pci_count_groups(struct pci_dev *pdev, void *data)
+{
+	struct vfio_pci_group_count *gc = data;
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+	unsigned int i;
+	int id;
+
+	if (!group) {
+		gc->ret = -EPERM;
+		return 1;
+	}
+	id = iommu_group_id(group);
+	iommu_group_put(group);
+	for (i = 0; i < gc->n; i++)
+		if (gc->ids[i] == id)
+			return 0;
+	if (gc->n == ARRAY_SIZE(gc->ids)) {
+		gc->ret = -ENOSPC;
+		return 1;
+	}
+	gc->ids[gc->n++] = id;
+	return 0;
+}
+
+/* the vfio-pci devices taking part in a hot reset, locked */
+struct vfio_pci_reset_set {
+	struct vfio_group	**groups;
+	unsigned int		ngroups;
+	struct vfio_device	*devs[64];
+	struct vfio_pci_device	*vdevs[64];
+	unsigned int		n;
+	int			ret;
+};
+
+static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
+{
+	struct vfio_pci_reset_set *set = data;
+	struct vfio_device *device;
+	unsigned int i;
+
+	/* every affected device must be ours and owned by the caller */
+	if (pci_dev_driver(pdev) != &vfio_pci_driver) {
+		set->ret = -EINVAL;
+		return 1;
+	}
+	for (i = 0; i < set->ngroups; i++)
+		if (vfio_external_group_match_dev(set->groups[i], &pdev->dev))
+			break;
+	if (i == set->ngroups) {
+		set->ret = -EINVAL;
+		return 1;
+	}
+	if (set->n == ARRAY_SIZE(set->devs)) {
+		set->ret = -ENOSPC;
+		return 1;
+	}
+	device = vfio_device_get_from_dev(&pdev->dev);
+	if (!device) {
+		set->ret = -EINVAL;
+		return 1;
+	}
+	set->devs[set->n] = device;
+	set->vdevs[set->n] = vfio_device_data(device);
+	set->n++;
+	return 0;
+}
+
+static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
+				     void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset, count);
+	struct vfio_pci_group_count *gc;
+	struct vfio_pci_reset_set *set;
+	struct vfio_pci_hot_reset hdr;
+	int32_t *group_fds = NULL;
+	unsigned int i, locked_vma = 0, locked_mem = 0;
+	bool slot;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz || hdr.flags)
+		return -EINVAL;
+	ret = vfio_pci_probe_hot_reset(vdev->pdev, &slot);
+	if (ret)
+		return ret;
+
+	gc = kzalloc(sizeof(*gc), GFP_KERNEL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!gc || !set) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_groups,
+				   gc);
+	ret = gc->ret;
+	if (ret)
+		goto out_free;
+	/* one to all of the affected groups */
+	if (!hdr.count || hdr.count > gc->n) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+
+	group_fds = kcalloc(hdr.count, sizeof(*group_fds), GFP_KERNEL);
+	set->groups = kcalloc(hdr.count, sizeof(*set->groups), GFP_KERNEL);
+	if (!group_fds || !set->groups) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	if (copy_from_user(group_fds, arg + minsz,
+			   hdr.count * sizeof(*group_fds))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	/* hold each group as an external user for the duration */
+	for (i = 0; i < hdr.count; i++) {
+		struct vfio_group *group;
+		struct file *file = fget(group_fds[i]);
+
+		if (!file) {
+			ret = -EBADF;
+			goto out_put_groups;
+		}
+		group = vfio_group_get_external_user(file);
+		fput(file);
+		if (IS_ERR(group)) {
+			ret = PTR_ERR(group);
+			goto out_put_groups;
+		}
+		set->groups[set->ngroups++] = group;
+	}
+
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_collect_dev,
+				   set);
+	ret = set->ret;
+	if (ret)
+		goto out_put_devs;
+
+	/* locking several devices can deadlock: back off on contention */
+	for (locked_vma = 0; locked_vma < set->n; locked_vma++) {
+		if (!vfio_pci_zap_and_vma_lock(set->vdevs[locked_vma], true)) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	for (locked_mem = 0; locked_mem < set->n; locked_mem++) {
+		if (!down_write_trylock(&set->vdevs[locked_mem]->memory_lock)) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	ret = pci_reset_bus(vdev->pdev);
+
+out_unlock:
+	for (i = 0; i < locked_mem; i++)
+		up_write(&set->vdevs[i]->memory_lock);
+	for (i = 0; i < locked_vma; i++)
+		mutex_unlock(&set->vdevs[i]->vma_lock);
+out_put_devs:
+	for (i = 0; i < set->n; i++)
+		vfio_device_put(set->devs[i]);
+out_put_groups:
+	for (i = 0; i < set->ngroups; i++)
+		vfio_group_put_external_user(set->groups[i]);
+out_free:
+	if (set)
+		kfree(set->groups);
+	kfree(group_fds);
+	kfree(set);
+	kfree(gc);
+	return ret;
+}
+
+static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vfio_pci_device *vdev = device_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vfio_pci_ioctl_get_info(vdev, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vfio_pci_ioctl_get_region_info(vdev, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_pci_ioctl_get_irq_info(vdev, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_pci_ioctl_set_irqs(vdev, uarg);
+	case VFIO_DEVICE_RESET:
+		return vfio_pci_ioctl_reset(vdev);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return vfio_pci_ioctl_get_hot_reset_info(vdev, uarg);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return vfio_pci_ioctl_hot_reset(vdev, uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct vfio_device_ops vfio_pci_ops = {
+	.name		= "vfio-pci",
+	.open		= vfio_pci_open,
+	.release	= vfio_pci_release,
+	.read		= vfio_pci_read,
+	.write		= vfio_pci_write,
+	.ioctl		= vfio_pci_ioctl,
+	.mmap		= vfio_pci_mmap,
+	.request	= vfio_pci_request,
+};
+
+/* ------------------------------------------------------------ driver */
+
+static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct vfio_pci_device *vdev;
+	struct iommu_group *group;
+	int ret;
+
+	/* bridges and other header types are not assignable */
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return -EINVAL;
+
+	group = vfio_iommu_group_get(&pdev->dev);
+	if (!group) {
+		pci_warn(pdev, "no IOMMU group: boot with the IOMMU on (intel_iommu=on) to use VFIO\n");
+		return -EINVAL;
+	}
+
+	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
+	if (!vdev) {
+		ret = -ENOMEM;
+		goto out_group_put;
+	}
+	vdev->pdev = pdev;
+	vdev->group = group;
+	vdev->irq_type = VFIO_PCI_NUM_IRQS;
+	vdev->msix_bar = 0xff;
+	mutex_init(&vdev->igate);
+	spin_lock_init(&vdev->irqlock);
+	mutex_init(&vdev->open_lock);
+	init_rwsem(&vdev->memory_lock);
+	mutex_init(&vdev->vma_lock);
+	INIT_LIST_HEAD(&vdev->vma_list);
+
+	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
+	if (ret)
+		goto out_free;
+	return 0;
+
+out_free:
+	kfree(vdev);
+out_group_put:
+	vfio_iommu_group_put(group, &pdev->dev);
+	return ret;
+}
+
+static void vfio_pci_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_device *vdev;
+
+	/* blocks until the user released the device (REQ is signalled) */
+	vdev = vfio_del_group_dev(&pdev->dev);
+	if (!vdev)
+		return;
+	vfio_iommu_group_put(vdev->group, &pdev->dev);
+	mutex_destroy(&vdev->vma_lock);
+	mutex_destroy(&vdev->open_lock);
+	mutex_destroy(&vdev->igate);
+	kfree(vdev);
+}
+
+/* AER: tell the user through the ERR eventfd; recovery is theirs */
+static pci_ers_result_t vfio_pci_aer_err_detected(struct pci_dev *pdev,
+						  pci_channel_state_t state)
+{
+	struct vfio_pci_device *vdev;
+	struct vfio_device *device;
+
+	device = vfio_device_get_from_dev(&pdev->dev);
+	if (!device)
+		return PCI_ERS_RESULT_DISCONNECT;
+	vdev = vfio_device_data(device);
+	mutex_lock(&vdev->igate);
+	if (vdev->err_trigger)
+		vfioctl_eventfd_signal(vdev->err_trigger);
+	mutex_unlock(&vdev->igate);
+	vfio_device_put(device);
+	return PCI_ERS_RESULT_CAN_RECOVER;
+}
+
+static const struct pci_error_handlers vfio_pci_err_handlers = {
+	.error_detected = vfio_pci_aer_err_detected,
+};
+
+struct pci_driver vfio_pci_driver = {
 	.name			= "vfio-pci",
 	.id_table		= NULL,	/* driver_override or new_id only */
 	.probe			= vfio_pci_probe,
 	.remove			= vfio_pci_remove,
+	.err_handler		= &vfio_pci_err_handlers,
 	.driver_managed_dma	= true,
 };
 
-module_pci_driver(vfio_pci_driver);
+static int __init vfio_pci_init(void)
+{
+	int ret;
+
+	ret = vfio_pci_init_perm_bits();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&vfio_pci_driver);
+	if (ret)
+		vfio_pci_uninit_perm_bits();
+	return ret;
+}
+
+static void __exit vfio_pci_exit(void)
+{
+	pci_unregister_driver(&vfio_pci_driver);
+	vfio_pci_uninit_perm_bits();
+}
+
+module_init(vfio_pci_init);
+module_exit(vfio_pci_exit);
 
 MODULE_VERSION(VFIOCTL_VERSION "-vfioctl");
 MODULE_LICENSE("GPL v2");

@@ -1,1 +1,5 @@
 # UAPI test programs of the pci area (see tests/uapi/local.mk).
+noinst_PROGRAMS += tests/uapi/pci-test
+tests_uapi_pci_test_SOURCES = tests/uapi/pci-test.c
+noinst_PROGRAMS += tests/uapi/pci-bench
+tests_uapi_pci_bench_SOURCES = tests/uapi/pci-bench.c

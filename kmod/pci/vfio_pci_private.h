@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vfio_pci_private.h - state shared by the files of the vfio-pci driver.
+ */
+#ifndef VFIOCTL_VFIO_PCI_PRIVATE_H
+#define VFIOCTL_VFIO_PCI_PRIVATE_H
+
+#include <linux/eventfd.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "vfio.h"
+
+/* Region offsets in the device fd: index << 40 (as upstream, not ABI). */
+#define VFIO_PCI_OFFSET_SHIFT		40
+#define VFIO_PCI_OFFSET_TO_INDEX(off)	((off) >> VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_OFFSET_MASK		((1ULL << VFIO_PCI_OFFSET_SHIFT) - 1)
+
+/* pci_config_map values beyond the real capability IDs */
+#define PCI_CAP_ID_BASIC	0	/* the standard header */
+#define PCI_CAP_ID_INVALID	0xff	/* gap: raw read/write */
+
+/*
+ * An eventfd that runs @handler from a workqueue when signalled; INTx
+ * resampling (the unmask eventfd) uses it.
+ */
+struct vfio_pci_virqfd {
+	struct vfio_pci_device	*vdev;
+	struct eventfd_ctx	*eventfd;
+	void			(*handler)(struct vfio_pci_device *vdev);
+	wait_queue_entry_t	wait;
+	poll_table		pt;
+	struct work_struct	inject;
+	struct work_struct	shutdown;
+	struct vfio_pci_virqfd	**pvirqfd;
+};
+
+/* one interrupt vector (INTx has one, MSI/MSI-X one per vector) */
+struct vfio_pci_irq_ctx {
+	struct eventfd_ctx	*trigger;
+	struct vfio_pci_virqfd	*unmask;
+	char			*name;
+	bool			masked;
+};
+
+/* a user mapping of a BAR, kept so that it can be zapped */
+struct vfio_pci_mmap_vma {
+	struct vm_area_struct	*vma;
+	struct list_head	vma_next;
+};
+
+/**
+ * struct vfio_pci_device - one PCI function bound to vfio-pci
+ *
+ * Lifetime: allocated in probe, freed in remove after vfio_del_group_dev()
+ * returned (so no device fd exists any more).
+ *
+ * Locking:
+ * @open_lock serializes open/release and guards @refcnt.
+ * @igate serializes interrupt configuration (SET_IRQS, disable on release)
+ *	and guards @ctx, @num_ctx, @irq_type, @err_trigger, @req_trigger.
+ * @irqlock (spinlock, taken from hard-irq context) guards the INTx
+ *	masked state and the INTx disable bit.
+ * @memory_lock (rwsem): readers access BARs; the writer changes memory
+ *	decode (command register), resets the device or tears mappings down.
+ *	Faults SIGBUS while memory decode is off.
+ * @vma_lock guards @vma_list.  Order: mmap_lock -> @vma_lock ->
+ *	@memory_lock.
+ */
+struct vfio_pci_device {
+	struct pci_dev		*pdev;
+	struct iommu_group	*group;
+	void __iomem		*barmap[PCI_STD_NUM_BARS];
+	bool			bar_mmap_supported[PCI_STD_NUM_BARS];
+
+	/* config space virtualization (vfio_pci_config.c) */
+	u8			*pci_config_map;
+	u8			*vconfig;
+	struct perm_bits	*msi_perm;
+	u32			rbar[7];
+	bool			bardirty;
+	bool			extended_caps;
+	u8			msi_qmax;
+
+	/* MSI-X table location */
+	int			msix_bar;
+	u32			msix_offset;
+	u32			msix_size;
+
+	/* interrupts (vfio_pci_intrs.c) */
+	struct mutex		igate;
+	spinlock_t		irqlock;
+	struct vfio_pci_irq_ctx	*ctx;
+	int			num_ctx;
+	int			irq_type;
+	bool			pci_2_3;
+	bool			virq_disabled;
+	struct eventfd_ctx	*err_trigger;
+	struct eventfd_ctx	*req_trigger;
+
+	/* open/reset state */
+	struct mutex		open_lock;
+	int			refcnt;
+	bool			reset_works;
+	bool			needs_reset;
+	bool			has_vga;
+	struct pci_saved_state	*pci_saved_state;
+
+	/* BAR mappings (vfio_pci_mmap.c) */
+	struct rw_semaphore	memory_lock;
+	struct mutex		vma_lock;
+	struct list_head	vma_list;
+};
+
+/* per-capability permission bits, see vfio_pci_config.c */
+struct perm_bits {
+	u8	*virt;		/* read from the shadow copy, not hardware */
+	u8	*write;		/* the user may write these bits */
+	int	(*readfn)(struct vfio_pci_device *vdev, int pos, int count,
+			  struct perm_bits *perm, int offset, __le32 *val);
+	int	(*writefn)(struct vfio_pci_device *vdev, int pos, int count,
+			   struct perm_bits *perm, int offset, __le32 val);
+};
+
+#define is_intx(vdev)	((vdev)->irq_type == VFIO_PCI_INTX_IRQ_INDEX)
+#define is_msi(vdev)	((vdev)->irq_type == VFIO_PCI_MSI_IRQ_INDEX)
+#define is_msix(vdev)	((vdev)->irq_type == VFIO_PCI_MSIX_IRQ_INDEX)
+#define is_irq_none(vdev) (!(is_intx(vdev) || is_msi(vdev) || is_msix(vdev)))
+
+extern struct pci_driver vfio_pci_driver;
+
+/* vfio_pci_config.c */
+int vfio_pci_init_perm_bits(void);
+void vfio_pci_uninit_perm_bits(void);
+int vfio_config_init(struct vfio_pci_device *vdev);
+void vfio_config_free(struct vfio_pci_device *vdev);
+ssize_t vfio_pci_config_rw(struct vfio_pci_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite);
+bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev);
+void vfio_pci_bar_restore(struct vfio_pci_device *vdev);
+
+/* vfio_pci_rdwr.c */
+ssize_t vfio_pci_bar_rw(struct vfio_pci_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
+ssize_t vfio_pci_rom_read(struct vfio_pci_device *vdev, char __user *buf,
+			  size_t count, loff_t *ppos);
+int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar);
+
+/* vfio_pci_mmap.c */
+int vfio_pci_mmap(void *device_data, struct vm_area_struct *vma);
+void vfio_pci_probe_mmaps(struct vfio_pci_device *vdev);
+void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_device *vdev);
+int vfio_pci_zap_and_vma_lock(struct vfio_pci_device *vdev, bool try);
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_device *vdev);
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_device *vdev,
+					u16 cmd);
+
+/* vfio_pci_intrs.c */
+int vfio_pci_get_irq_count(struct vfio_pci_device *vdev, int irq_type);
+int vfio_pci_set_irqs_ioctl(struct vfio_pci_device *vdev, u32 flags,
+			    unsigned int index, unsigned int start,
+			    unsigned int count, void *data);
+void vfio_pci_intx_mask(struct vfio_pci_device *vdev);
+void vfio_pci_intx_unmask(struct vfio_pci_device *vdev);
+void vfio_pci_release_triggers(struct vfio_pci_device *vdev);
+
+#endif /* VFIOCTL_VFIO_PCI_PRIVATE_H */
