@@ -38,6 +38,5 @@ dkms-install: contrib/dkms.conf
 	$(INSTALL_DATA) $(abs_top_srcdir)/contrib/depmod.d/vfioctl.conf $(DESTDIR)/etc/depmod.d/vfioctl.conf
 	dkms add -m $(PACKAGE) -v $(VERSION) && dkms install -m $(PACKAGE) -v $(VERSION)
 
-.PHONY: kmod-modules kmod-clean kmod-install dkms-install
 endif
 enable_werror = @enable_werror@
