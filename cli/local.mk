@@ -1,7 +1,28 @@
-# vfioctl: the admin CLI.
+# vfioctl: the admin CLI.  The decision logic (sysfs scan, viability,
+# plans, host-use detection, persistence records) lives in a noinst
+# library so host unit tests link the same code the tool runs.
+noinst_LTLIBRARIES += cli/libvfioctl-cli.la
+cli_libvfioctl_cli_la_SOURCES = \
+	cli/sysfs.c cli/sysfs.h \
+	cli/plan.c cli/plan.h \
+	cli/inuse.c cli/inuse.h \
+	cli/holders.c cli/holders.h \
+	cli/persist.c cli/persist.h \
+	cli/stack.c cli/stack.h
+cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) \
+	-DVFIOCTL_DEFAULT_CONFDIR='"$(sysconfdir)/vfioctl.d"'
+
 sbin_PROGRAMS += cli/vfioctl
 cli_vfioctl_SOURCES = \
-	cli/vfioctl.c \
-	cli/vfioctl.h
+	cli/vfioctl.c cli/vfioctl.h \
+	cli/list.c cli/list.h \
+	cli/group.c \
+	cli/device.c \
+	cli/status.c \
+	cli/monitor.c \
+	cli/check.c \
+	cli/json.c cli/json.h \
+	cli/genl.c cli/genl.h
 cli_vfioctl_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(JSON_CFLAGS)
-cli_vfioctl_LDADD = libvfioctl/libvfioctl.la $(LIBNL_LIBS) $(JSON_LIBS)
+cli_vfioctl_LDADD = cli/libvfioctl-cli.la libvfioctl/libvfioctl.la \
+	$(LIBNL_LIBS) $(JSON_LIBS)

@@ -4,13 +4,20 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vfioctl.h"
 
-static const struct vfioctl_cmd *commands[] = {
+static const struct cli_cmd *const commands[] = {
+	&cmd_list,
+	&cmd_group,
+	&cmd_device,
+	&cmd_status,
+	&cmd_monitor,
+	&cmd_check,
 	NULL,
 };
 
@@ -19,7 +26,17 @@ const char *argp_program_version = PACKAGE_STRING;
 static const char doc[] =
 	"vfioctl -- inspect and manage VFIO groups, devices and containers\v"
 	"Commands:\n"
-	"  (none yet)\n";
+	"  list                      IOMMU groups, their devices and state\n"
+	"  group show|attach|detach  one group; attach/detach move it to/from VFIO\n"
+	"  group apply-persisted     re-apply groups saved with --persist\n"
+	"  device info ADDR          regions, interrupts, capabilities, reset\n"
+	"  status                    containers, groups, devices and holders\n"
+	"  monitor                   stream VFIO events (vfioctl stack)\n"
+	"  check                     diagnose the host for VFIO use\n"
+	"\n"
+	"Run 'vfioctl COMMAND --help' for a command's options.  Exit status: "
+	"0 ok, 1 failure, 2 usage, 3 group not viable, 4 device in use by the "
+	"host, 5 no IOMMU, 6 not supported by the running VFIO stack.";
 
 static struct argp_option options[] = {
 	{ 0 }
@@ -49,14 +66,44 @@ static error_t parse_global(int key, char *arg, struct argp_state *state)
 
 static struct argp argp = { options, parse_global, "COMMAND [ARGS...]", doc };
 
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vfioctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_scan_error(int rc, int group)
+{
+	switch (rc) {
+	case -ENODEV:
+		cli_err("no IOMMU groups: the IOMMU is off or absent "
+			"(run 'vfioctl check' for the fix)");
+		return VFIOCTL_EXIT_NO_IOMMU;
+	case -ENOENT:
+		cli_err("IOMMU group %d does not exist (see 'vfioctl list')",
+			group);
+		return VFIOCTL_EXIT_FAILURE;
+	default:
+		cli_err("cannot read IOMMU groups: %s", strerror(-rc));
+		return VFIOCTL_EXIT_FAILURE;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct global_args g = { .cmd_index = -1 };
-	struct vfioctl_ctx *ctx;
+	struct cli_ctx ctx = { 0 };
+	char progname[64];
 	const char *name;
 	size_t i;
 	int rc;
 
+	argp_err_exit_status = VFIOCTL_EXIT_USAGE;
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 	name = argv[g.cmd_index];
 
@@ -64,20 +111,28 @@ int main(int argc, char **argv)
 		if (strcmp(commands[i]->name, name) == 0)
 			break;
 	if (!commands[i]) {
-		fprintf(stderr, "vfioctl: unknown command '%s' (see vfioctl --help)\n", name);
+		cli_err("unknown command '%s' (see vfioctl --help)", name);
 		return VFIOCTL_EXIT_USAGE;
 	}
 
-	rc = vfioctl_new(&ctx);
+	rc = cli_env_init(&ctx.env);
 	if (rc < 0) {
-		fprintf(stderr, "vfioctl: cannot create library context: %s\n", strerror(-rc));
+		cli_err("a VFIOCTL_*_ROOT/DIR path is too long");
+		return VFIOCTL_EXIT_USAGE;
+	}
+	rc = vfioctl_new(&ctx.lib);
+	if (rc < 0) {
+		cli_err("cannot create library context: %s", strerror(-rc));
 		return VFIOCTL_EXIT_FAILURE;
 	}
-	rc = commands[i]->fn(argc - g.cmd_index, argv + g.cmd_index, ctx);
-	vfioctl_unref(ctx);
+	/* argp names the program after argv[0]: "vfioctl group: ..." */
+	snprintf(progname, sizeof(progname), "vfioctl %s", name);
+	argv[g.cmd_index] = progname;
+	rc = commands[i]->fn(argc - g.cmd_index, argv + g.cmd_index, &ctx);
+	vfioctl_unref(ctx.lib);
 
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "vfioctl: error writing output: %s\n", strerror(errno));
+		cli_err("error writing output: %s", strerror(errno));
 		return VFIOCTL_EXIT_FAILURE;
 	}
 	return rc;

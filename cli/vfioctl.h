@@ -4,6 +4,8 @@
 
 #include <libvfioctl.h>
 
+#include "sysfs.h"
+
 /* Exit codes (documented in vfioctl(8)). */
 enum {
 	VFIOCTL_EXIT_OK		= 0,
@@ -12,12 +14,32 @@ enum {
 	VFIOCTL_EXIT_NOT_VIABLE	= 3,
 	VFIOCTL_EXIT_IN_USE	= 4,
 	VFIOCTL_EXIT_NO_IOMMU	= 5,
+	VFIOCTL_EXIT_UNSUPPORTED = 6,	/* the running VFIO stack lacks it */
 };
 
-struct vfioctl_cmd {
+/* Created once in main() and handed to every command. */
+struct cli_ctx {
+	struct vfioctl_ctx *lib;
+	struct cli_env env;
+};
+
+struct cli_cmd {
 	const char *name;
 	const char *doc;
-	int (*fn)(int argc, char **argv, struct vfioctl_ctx *ctx);
+	int (*fn)(int argc, char **argv, struct cli_ctx *ctx);
 };
+
+extern const struct cli_cmd cmd_list;
+extern const struct cli_cmd cmd_group;
+extern const struct cli_cmd cmd_device;
+extern const struct cli_cmd cmd_status;
+extern const struct cli_cmd cmd_monitor;
+extern const struct cli_cmd cmd_check;
+
+/* "vfioctl: " + message on stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit code for a topo_scan() failure, with the message printed. */
+int cli_scan_error(int rc, int group);
 
 #endif

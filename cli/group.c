@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * group.c - `vfioctl group show|attach|detach|apply-persisted`.
+ *
+ * Attach moves a whole IOMMU group to a VFIO bus driver or nothing at all:
+ * it checks every member for host use before touching anything, records
+ * the original drivers under the run directory, binds each endpoint with
+ * driver_override + unbind + drivers_probe, and undoes every completed
+ * step if any later one fails.  Bridges stay on their driver.
+ */
+#include <argp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "holders.h"
+#include "inuse.h"
+#include "json.h"
+#include "list.h"
+#include "persist.h"
+#include "plan.h"
+#include "vfioctl.h"
+
+/* A driver name that cannot exist: test-only failure injection. */
+#define FAIL_DRIVER "vfioctl-test-no-such-driver"
+
+struct group_args {
+	const char *sub;
+	int group;
+	bool json, force, persist;
+	const char *driver;
+};
+
+/* ------------------------------------------------------------ records */
+
+struct orig {
+	bool recorded;
+	char driver[64];
+	char override[64];
+};
+
+static void record_path(const struct cli_env *env, const char *addr,
+			char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", env->rundir, addr);
+}
+
+static int record_write(const struct cli_env *env, const struct plan_step *s)
+{
+	char p[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE *fp;
+
+	if (mkdir(env->rundir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	record_path(env, s->dev->name, p, sizeof(p));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+	fp = fopen(tmp, "we");
+	if (!fp)
+		return -errno;
+	fprintf(fp, "driver=%s\noverride=%s\n", s->orig_driver,
+		s->orig_override);
+	if (fclose(fp) != 0 || rename(tmp, p) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void record_read(const struct cli_env *env, const char *addr,
+			struct orig *o)
+{
+	char p[PATH_MAX], line[128];
+	FILE *fp;
+
+	memset(o, 0, sizeof(*o));
+	record_path(env, addr, p, sizeof(p));
+	fp = fopen(p, "re");
+	if (!fp)
+		return;
+	o->recorded = true;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "driver=", 7) == 0)
+			snprintf(o->driver, sizeof(o->driver), "%.63s", line + 7);
+		else if (strncmp(line, "override=", 9) == 0)
+			snprintf(o->override, sizeof(o->override), "%.63s", line + 9);
+	}
+	fclose(fp);
+}
+
+static void record_remove(const struct cli_env *env, const char *addr)
+{
+	char p[PATH_MAX];
+
+	record_path(env, addr, p, sizeof(p));
+	unlink(p);
+}
+
+/* ---------------------------------------------------------- sysfs ops */
+
+static int dev_attr_write(const struct cli_env *env, const char *addr,
+			  const char *attr, const char *val)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/%s", env->sysfs, addr, attr);
+	return sysfs_write(p, val);
+}
+
+static int current_driver(const struct cli_env *env, const char *addr,
+			  char *buf, size_t len)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", env->sysfs, addr);
+	if (sysfs_link_base(p, buf, len) < 0)
+		buf[0] = '\0';
+	return 0;
+}
+
+static int unbind(const struct cli_env *env, const char *addr)
+{
+	char drv[64];
+
+	current_driver(env, addr, drv, sizeof(drv));
+	if (!drv[0])
+		return 0;
+	return dev_attr_write(env, addr, "driver/unbind", addr);
+}
+
+static int probe(const struct cli_env *env, const char *addr)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/pci/drivers_probe", env->sysfs);
+	return sysfs_write(p, addr);
+}
+
+static int run_undo(const struct cli_env *env, const char *addr,
+		    enum undo_op op, const struct orig *o)
+{
+	char p[PATH_MAX];
+	int rc;
+
+	switch (op) {
+	case UNDO_UNBIND:
+		return unbind(env, addr);
+	case UNDO_OVERRIDE:
+		/* A lone newline clears driver_override. */
+		return dev_attr_write(env, addr, "driver_override",
+				      o->override[0] ? o->override : "\n");
+	case UNDO_BIND_ORIG:
+		if (o->recorded && !o->driver[0])
+			return 0;	/* it was unbound before */
+		if (!o->recorded)
+			return probe(env, addr);	/* the kernel chooses */
+		/*
+		 * Drivers without an ID match (pci-stub, or one bound through
+		 * driver_override before) only accept the device while the
+		 * override names them: set it for the bind, then restore it.
+		 */
+		rc = dev_attr_write(env, addr, "driver_override", o->driver);
+		if (rc == 0) {
+			snprintf(p, sizeof(p), "%s/bus/pci/drivers/%s/bind",
+				 env->sysfs, o->driver);
+			rc = sysfs_write(p, addr);
+			dev_attr_write(env, addr, "driver_override",
+				       o->override[0] ? o->override : "\n");
+		}
+		if (rc < 0) {
+			cli_err("%s: cannot rebind to %s: %s; asking the kernel "
+				"to probe it", addr, o->driver, strerror(-rc));
+			rc = probe(env, addr);
+		}
+		return rc;
+	case UNDO_PROBE:
+		return probe(env, addr);
+	}
+	return -EINVAL;
+}
+
+static int undo_all(const struct cli_env *env, const struct plan *plan,
+		    const struct undo *ops, size_t n)
+{
+	int failures = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct plan_step *s = &plan->steps[ops[i].step];
+		struct orig o = { .recorded = true };
+		int rc;
+
+		strcpy(o.driver, s->orig_driver);
+		strcpy(o.override, s->orig_override);
+		rc = run_undo(env, s->dev->name, ops[i].op, &o);
+		if (rc < 0) {
+			cli_err("rollback: %s: %s failed: %s", s->dev->name,
+				undo_op_name(ops[i].op), strerror(-rc));
+			failures++;
+		}
+	}
+	return failures;
+}
+
+/* One endpoint: driver_override, unbind, drivers_probe, check. */
+static int bind_one(const struct cli_env *env, const struct plan_step *s,
+		    const char *target, unsigned int *done)
+{
+	const char *fail = secure_getenv("VFIOCTL_TEST_FAIL_BIND");
+	const char *want = target;
+	const char *addr = s->dev->name;
+	char drv[64];
+	int rc;
+
+	/* Test hook: make this bind fail for real in the kernel. */
+	if (fail && strcmp(fail, addr) == 0)
+		want = FAIL_DRIVER;
+	rc = dev_attr_write(env, addr, "driver_override", want);
+	if (rc < 0) {
+		cli_err("%s: cannot set driver_override: %s", addr, strerror(-rc));
+		return rc;
+	}
+	*done |= DONE_OVERRIDE;
+	if (s->orig_driver[0]) {
+		rc = unbind(env, addr);
+		if (rc < 0) {
+			cli_err("%s: cannot unbind from %s: %s", addr,
+				s->orig_driver, strerror(-rc));
+			return rc;
+		}
+		*done |= DONE_UNBIND;
+	}
+	*done |= DONE_PROBE;
+	rc = probe(env, addr);
+	if (rc < 0) {
+		cli_err("%s: drivers_probe failed: %s", addr, strerror(-rc));
+		return rc;
+	}
+	current_driver(env, addr, drv, sizeof(drv));
+	if (strcmp(drv, target) != 0) {
+		cli_err("%s: did not bind to %s (now %s)", addr, target,
+			drv[0] ? drv : "unbound");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * Ask VFIO itself.  Returns 1 viable, 0 not viable, -errno when it cannot
+ * be asked (e.g. -EBUSY: somebody else holds the group).
+ */
+static int vfio_says_viable(struct cli_ctx *ctx, int id)
+{
+	struct vfioctl_group *g;
+	int rc;
+
+	rc = vfioctl_group_open(ctx->lib, id, &g);
+	if (rc < 0)
+		return rc;
+	rc = vfioctl_group_is_viable(g);
+	vfioctl_group_unref(g);
+	return rc;
+}
+
+/* -------------------------------------------------------------- attach */
+
+static bool driver_loaded(const struct cli_env *env, const char *drv)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/pci/drivers/%s", env->sysfs, drv);
+	return access(p, F_OK) == 0;
+}
+
+static int persist_save(const struct cli_env *env, const struct cli_group *g,
+			const struct cli_topo *t, const char *target)
+{
+	char p[PATH_MAX], tmp[PATH_MAX + 8], buf[8192];
+	struct persist_rec *r;
+	FILE *fp;
+	int rc;
+
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	rc = persist_from_group(&t->devs[g->first], g->nr, target, r);
+	if (rc == 0)
+		rc = persist_format(r, buf, sizeof(buf));
+	if (rc == 0 && !persist_key(r))
+		rc = -EINVAL;
+	if (rc < 0)
+		goto out;
+	if (mkdir(env->confdir, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		goto out;
+	}
+	snprintf(p, sizeof(p), "%s/%s.conf", env->confdir, persist_key(r));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+	fp = fopen(tmp, "we");
+	if (!fp) {
+		rc = -errno;
+		goto out;
+	}
+	if (fputs(buf, fp) == EOF || fclose(fp) != 0 || rename(tmp, p) < 0) {
+		unlink(tmp);
+		rc = -EIO;
+		goto out;
+	}
+	printf("persisted: %s\n", p);
+out:
+	free(r);
+	return rc;
+}
+
+static int do_attach(struct cli_ctx *ctx, int id, const char *target,
+		     bool force, bool persist)
+{
+	const struct cli_env *env = &ctx->env;
+	struct undo *ops = NULL;
+	unsigned int *inuse = NULL, *done = NULL;
+	struct plan plan = { 0 };
+	const struct cli_group *g;
+	struct cli_topo t;
+	size_t i, nbound = 0;
+	int rc, ret = VFIOCTL_EXIT_FAILURE;
+
+	rc = topo_scan(env, id, &t);
+	if (rc < 0)
+		return cli_scan_error(rc, id);
+	g = &t.groups[0];
+	if (!driver_loaded(env, target)) {
+		cli_err("driver %s is not loaded: load the VFIO stack first "
+			"(modprobe %s)", target, target);
+		goto out;
+	}
+	inuse = calloc(g->nr, sizeof(*inuse));
+	done = calloc(g->nr, sizeof(*done));
+	ops = calloc(3 * g->nr, sizeof(*ops));
+	if (!inuse || !done || !ops)
+		goto out;
+
+	/* Look before touching anything. */
+	for (i = 0; i < g->nr; i++) {
+		const struct cli_dev *d = &t.devs[g->first + i];
+		char detail[512];
+
+		if (!d->is_pci || d->is_bridge || strcmp(d->driver, target) == 0)
+			continue;
+		if (inuse_probe(env, d, &inuse[i], detail, sizeof(detail)) == 0 &&
+		    inuse[i])
+			cli_err("%s: %s%s", d->name, detail,
+				force ? " (--force: taking it anyway)" : "");
+	}
+	if (plan_attach(&t.devs[g->first], g->nr, inuse, target, force, &plan) < 0)
+		goto out;
+	if (plan.verdict != PLAN_OK) {
+		cli_err("group %d not attached: %s", id, plan.reason);
+		ret = plan.verdict == PLAN_IN_USE ? VFIOCTL_EXIT_IN_USE :
+						    VFIOCTL_EXIT_NOT_VIABLE;
+		goto out;
+	}
+
+	/* Record every original driver before the first change. */
+	for (i = 0; i < plan.nr; i++) {
+		if (plan.steps[i].action != PLAN_BIND)
+			continue;
+		rc = record_write(env, &plan.steps[i]);
+		if (rc < 0) {
+			cli_err("cannot record the original driver of %s in %s: %s",
+				plan.steps[i].dev->name, env->rundir, strerror(-rc));
+			goto out;
+		}
+	}
+
+	for (i = 0; i < plan.nr; i++) {
+		const struct plan_step *s = &plan.steps[i];
+
+		if (s->action == PLAN_STAYS)
+			printf("%s: stays on %s\n", s->dev->name,
+			       s->orig_driver[0] ? s->orig_driver : "(no driver)");
+		if (s->action != PLAN_BIND)
+			continue;
+		rc = bind_one(env, s, target, &done[i]);
+		if (rc < 0)
+			goto rollback;
+		nbound++;
+		printf("%s: %s -> %s\n", s->dev->name,
+		       s->orig_driver[0] ? s->orig_driver : "(no driver)", target);
+	}
+
+	rc = vfio_says_viable(ctx, id);
+	if (rc == 0) {
+		cli_err("group %d: VFIO_GROUP_GET_STATUS does not report it viable",
+			id);
+		ret = VFIOCTL_EXIT_NOT_VIABLE;
+		goto rollback;
+	}
+	if (rc < 0)
+		cli_err("group %d: cannot confirm viability with VFIO (%s); "
+			"sysfs shows every member on a DMA-safe driver",
+			id, strerror(-rc));
+	if (persist) {
+		rc = persist_save(env, g, &t, target);
+		if (rc < 0) {
+			cli_err("group %d attached, but persisting it failed: %s",
+				id, strerror(-rc));
+			goto out;
+		}
+	}
+	printf("group %d attached to %s (%zu device%s moved)\n", id, target,
+	       nbound, nbound == 1 ? "" : "s");
+	ret = VFIOCTL_EXIT_OK;
+	goto out;
+
+rollback:
+	{
+		size_t n = plan_rollback(&plan, done, ops);
+
+		cli_err("group %d: rolling back %zu operation%s", id, n,
+			n == 1 ? "" : "s");
+		if (undo_all(env, &plan, ops, n))
+			cli_err("group %d: rollback incomplete; see the errors above",
+				id);
+		for (i = 0; i < plan.nr; i++)
+			if (plan.steps[i].action == PLAN_BIND)
+				record_remove(env, plan.steps[i].dev->name);
+	}
+out:
+	plan_release(&plan);
+	free(ops);
+	free(done);
+	free(inuse);
+	topo_free(&t);
+	return ret;
+}
+
+/* -------------------------------------------------------------- detach */
+
+static int do_detach(struct cli_ctx *ctx, int id, const char *target)
+{
+	const struct cli_env *env = &ctx->env;
+	struct holders hs = { 0 };
+	const struct cli_group *g;
+	struct undo *ops = NULL;
+	struct cli_topo t;
+	char held[256];
+	size_t n, i;
+	int failures = 0, ret = VFIOCTL_EXIT_FAILURE;
+	int rc;
+
+	rc = topo_scan(env, id, &t);
+	if (rc < 0)
+		return cli_scan_error(rc, id);
+	g = &t.groups[0];
+	/* vfio-pci's remove blocks until the user lets go: refuse instead. */
+	if (holders_scan(env, &hs) == 0 &&
+	    holders_of_group(&hs, id, held, sizeof(held))) {
+		cli_err("group %d is held by %s; stop it first", id, held);
+		ret = VFIOCTL_EXIT_IN_USE;
+		goto out;
+	}
+	ops = calloc(3 * g->nr + 1, sizeof(*ops));
+	if (!ops)
+		goto out;
+	n = plan_detach(&t.devs[g->first], g->nr, target, ops);
+	for (i = 0; i < n; i++) {
+		const struct cli_dev *d = &t.devs[g->first + ops[i].step];
+		struct orig o;
+
+		record_read(env, d->name, &o);
+		rc = run_undo(env, d->name, ops[i].op, &o);
+		if (rc < 0) {
+			cli_err("%s: %s failed: %s", d->name,
+				undo_op_name(ops[i].op), strerror(-rc));
+			failures++;
+		}
+		if (ops[i].op == UNDO_BIND_ORIG) {
+			char now[64];
+
+			current_driver(env, d->name, now, sizeof(now));
+			printf("%s: %s -> %s\n", d->name, d->driver[0] ? d->driver : "(no driver)",
+			       now[0] ? now : "(no driver)");
+			if (!failures)
+				record_remove(env, d->name);
+		}
+	}
+	if (failures) {
+		cli_err("group %d: detach incomplete", id);
+		goto out;
+	}
+	/* Detached on purpose: do not bring it back at the next boot. */
+	for (i = 0; i < g->nr; i++) {
+		const struct cli_dev *d = &t.devs[g->first + i];
+		char p[PATH_MAX + 16];
+
+		if (!d->is_pci || d->is_bridge)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s.conf", env->confdir, d->name);
+		if (unlink(p) == 0)
+			printf("no longer persisted: %s\n", p);
+		break;
+	}
+	printf("group %d detached\n", id);
+	ret = VFIOCTL_EXIT_OK;
+out:
+	holders_free(&hs);
+	free(ops);
+	topo_free(&t);
+	return ret;
+}
+
+/* ------------------------------------------------------- apply-persisted */
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		return -errno;
+	n = fread(buf, 1, len - 1, fp);
+	fclose(fp);
+	if (n == len - 1)
+		return -EFBIG;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int worse(int a, int b)
+{
+	/* Any failure beats success; the first specific code is kept. */
+	return a != VFIOCTL_EXIT_OK ? a : b;
+}
+
+static int apply_one(struct cli_ctx *ctx, const char *path)
+{
+	const struct cli_env *env = &ctx->env;
+	struct persist_rec *r;
+	struct cli_topo t = { 0 };
+	char text[8192], p[PATH_MAX], why[256], grp[32];
+	int rc, line = 0, id, ret = VFIOCTL_EXIT_FAILURE;
+
+	r = malloc(sizeof(*r));
+	if (!r)
+		return VFIOCTL_EXIT_FAILURE;
+	rc = read_text(path, text, sizeof(text));
+	if (rc == 0)
+		rc = persist_parse(text, r, &line);
+	if (rc < 0) {
+		cli_err("%s:%d: invalid record (%s)", path, line, strerror(-rc));
+		goto out;
+	}
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/iommu_group", env->sysfs,
+		 persist_key(r));
+	if (sysfs_link_base(p, grp, sizeof(grp)) < 0) {
+		cli_err("%s: %s is not present or has no IOMMU group; not applied",
+			path, persist_key(r));
+		ret = VFIOCTL_EXIT_NOT_VIABLE;
+		goto out;
+	}
+	id = atoi(grp);
+	rc = topo_scan(env, id, &t);
+	if (rc < 0) {
+		ret = cli_scan_error(rc, id);
+		goto out;
+	}
+	rc = persist_validate(r, &t.devs[0], t.nr_devs, why, sizeof(why));
+	if (rc < 0) {
+		cli_err("%s: group %d changed since it was persisted: %s; not applied "
+			"(re-run 'vfioctl group attach --persist' after checking it)",
+			path, id, why);
+		ret = VFIOCTL_EXIT_NOT_VIABLE;
+		goto out;
+	}
+	printf("%s: group %d\n", path, id);
+	ret = do_attach(ctx, id, r->driver, false, false);
+out:
+	topo_free(&t);
+	free(r);
+	return ret;
+}
+
+static int apply_persisted(struct cli_ctx *ctx)
+{
+	struct dirent **names;
+	int n, i, ret = VFIOCTL_EXIT_OK;
+
+	n = scandir(ctx->env.confdir, &names, NULL, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT)
+			return VFIOCTL_EXIT_OK;	/* nothing persisted */
+		cli_err("cannot read %s: %s", ctx->env.confdir, strerror(errno));
+		return VFIOCTL_EXIT_FAILURE;
+	}
+	for (i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		size_t len = strlen(nm);
+		char p[PATH_MAX];
+
+		if (len > 5 && strcmp(nm + len - 5, ".conf") == 0 && nm[0] != '.') {
+			snprintf(p, sizeof(p), "%s/%s", ctx->env.confdir, nm);
+			ret = worse(ret, apply_one(ctx, p));
+		}
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- show */
+
+static int do_show(struct cli_ctx *ctx, int id, bool json)
+{
+	const struct cli_env *env = &ctx->env;
+	struct holders hs = { 0 };
+	const struct cli_group *g;
+	struct json_object *doc = NULL, *jg = NULL, *arr = NULL;
+	struct cli_topo t;
+	size_t i;
+	int rc;
+
+	rc = topo_scan(env, id, &t);
+	if (rc < 0)
+		return cli_scan_error(rc, id);
+	g = &t.groups[0];
+	holders_scan(env, &hs);
+	if (json) {
+		doc = json_doc_new();
+		jg = json_group(env, &t, g, &hs);
+		arr = json_object_new_array();
+	} else {
+		print_group_human(env, &t, g, &hs);
+	}
+	/* Host use, so the admin sees why an attach would be refused. */
+	for (i = 0; i < g->nr; i++) {
+		const struct cli_dev *d = &t.devs[g->first + i];
+		unsigned int mask = 0;
+		char detail[512];
+
+		if (!d->is_pci || d->is_bridge)
+			continue;
+		if (inuse_probe(env, d, &mask, detail, sizeof(detail)) < 0 || !mask)
+			continue;
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "device",
+					       json_object_new_string(d->name));
+			json_object_object_add(o, "reason",
+					       json_object_new_string(detail));
+			json_object_array_add(arr, o);
+		} else {
+			printf("  in use: %s: %s\n", d->name, detail);
+		}
+	}
+	if (json) {
+		json_object_object_add(jg, "host_use", arr);
+		json_object_object_add(doc, "group", jg);
+		rc = json_doc_print(doc);
+	}
+	holders_free(&hs);
+	topo_free(&t);
+	return rc < 0 ? VFIOCTL_EXIT_FAILURE : VFIOCTL_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- argp */
+
+static struct argp_option options[] = {
+	{ "json", 'j', 0, 0, "JSON output (show)", 0 },
+	{ "force", 'f', 0, 0, "attach even devices the host is using", 0 },
+	{ "persist", 'p', 0, 0, "also re-apply at boot (attach)", 0 },
+	{ "driver", 'd', "NAME", 0, "VFIO bus driver to use (default vfio-pci)", 0 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct group_args *a = state->input;
+	char *end;
+	long n;
+
+	switch (key) {
+	case 'j': a->json = true; return 0;
+	case 'f': a->force = true; return 0;
+	case 'p': a->persist = true; return 0;
+	case 'd':
+		if (!*arg || strchr(arg, '/') || strlen(arg) >= 64)
+			argp_error(state, "invalid driver name '%s'", arg);
+		a->driver = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (!a->sub) {
+			a->sub = arg;
+			return 0;
+		}
+		if (a->group >= 0)
+			argp_error(state, "unexpected argument '%s'", arg);
+		n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 0 || n > INT_MAX)
+			argp_error(state, "'%s' is not a group number", arg);
+		a->group = (int)n;
+		return 0;
+	case ARGP_KEY_END:
+		if (!a->sub)
+			argp_error(state, "missing subcommand");
+		if (strcmp(a->sub, "apply-persisted") == 0) {
+			if (a->group >= 0)
+				argp_error(state, "apply-persisted takes no group");
+			return 0;
+		}
+		if (strcmp(a->sub, "show") && strcmp(a->sub, "attach") &&
+		    strcmp(a->sub, "detach"))
+			argp_error(state, "unknown subcommand '%s'", a->sub);
+		if (a->group < 0)
+			argp_error(state, "missing group number");
+		if ((a->force || a->persist) && strcmp(a->sub, "attach"))
+			argp_error(state, "--force and --persist go with attach");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static struct argp argp = { options, parse,
+	"show N [--json]\nattach N [--force] [--persist] [--driver NAME]\n"
+	"detach N [--driver NAME]\napply-persisted",
+	"Show one IOMMU group, attach all of it to VFIO or detach it.\v"
+	"Exit status: 0 ok, 1 failure, 2 usage, 3 not viable, 4 in use." };
+
+static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct group_args a = { .group = -1 };
+	const char *target;
+
+	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	target = a.driver ? a.driver : "vfio-pci";
+	if (strcmp(a.sub, "show") == 0)
+		return do_show(ctx, a.group, a.json);
+	if (strcmp(a.sub, "attach") == 0)
+		return do_attach(ctx, a.group, target, a.force, a.persist);
+	if (strcmp(a.sub, "detach") == 0)
+		return do_detach(ctx, a.group, target);
+	return apply_persisted(ctx);
+}
+
+const struct cli_cmd cmd_group = {
+	.name = "group",
+	.doc = "show, attach or detach one IOMMU group",
+	.fn = group_fn,
+};

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * json.c - JSON views of devices, groups and holders.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+
+struct json_object *json_doc_new(void)
+{
+	struct json_object *doc = json_object_new_object();
+
+	if (doc)
+		json_object_object_add(doc, "schema_version",
+				       json_object_new_int(VFIOCTL_JSON_SCHEMA));
+	return doc;
+}
+
+int json_doc_print(struct json_object *doc)
+{
+	const char *s;
+	int rc = 0;
+
+	if (!doc)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						JSON_C_TO_STRING_SPACED |
+						JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || puts(s) == EOF)
+		rc = -EIO;
+	json_object_put(doc);
+	return rc;
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+void fmt_pci_id(const struct cli_dev *d, char *buf, size_t len)
+{
+	if (d->is_pci)
+		snprintf(buf, len, "%04x:%04x", d->vendor, d->device);
+	else
+		snprintf(buf, len, "-");
+}
+
+struct json_object *json_dev(const struct cli_dev *d, const char *target)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[32];
+
+	json_object_object_add(o, "device", json_object_new_string(d->name));
+	json_object_object_add(o, "bus", json_object_new_string(d->bus));
+	if (d->is_pci) {
+		fmt_pci_id(d, buf, sizeof(buf));
+		json_object_object_add(o, "id", json_object_new_string(buf));
+		snprintf(buf, sizeof(buf), "0x%06x", d->class);
+		json_object_object_add(o, "class", json_object_new_string(buf));
+	}
+	json_object_object_add(o, "driver", str_or_null(d->driver));
+	json_object_object_add(o, "driver_override", str_or_null(d->override));
+	json_object_object_add(o, "driver_kind", json_object_new_string(
+		drv_kind_name(driver_kind(d->driver, target))));
+	json_object_object_add(o, "bridge", json_object_new_boolean(d->is_bridge));
+	return o;
+}
+
+const char *group_state(const struct viability *v)
+{
+	if (v->has_vfio)
+		return v->viable ? "vfio" : "not-viable";
+	return v->viable ? "free" : "host";
+}
+
+const char *group_node(const struct cli_env *env, int id, char *buf,
+		       size_t len)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/vfio/%d", env->devfs, id);
+	if (access(p, F_OK) == 0) {
+		snprintf(buf, len, "/dev/vfio/%d", id);
+		return buf;
+	}
+	snprintf(p, sizeof(p), "%s/vfio/noiommu-%d", env->devfs, id);
+	if (access(p, F_OK) == 0) {
+		snprintf(buf, len, "/dev/vfio/noiommu-%d", id);
+		return buf;
+	}
+	return NULL;
+}
+
+struct json_object *json_holder(const struct holder *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(h->pid));
+	json_object_object_add(o, "comm", json_object_new_string(h->comm));
+	json_object_object_add(o, "kind",
+			       json_object_new_string(holder_kind_name(h->kind)));
+	json_object_object_add(o, "node", json_object_new_string(h->node));
+	json_object_object_add(o, "fds", json_object_new_int((int)h->count));
+	return o;
+}
+
+struct json_object *json_group(const struct cli_env *env,
+			       const struct cli_topo *t,
+			       const struct cli_group *g,
+			       const struct holders *hs)
+{
+	struct json_object *o = json_object_new_object(), *devs, *hold, *blk;
+	const struct cli_dev *members = &t->devs[g->first];
+	struct viability v;
+	char node[64];
+	size_t i;
+
+	group_viability(members, g->nr, NULL, &v);
+	json_object_object_add(o, "group", json_object_new_int(g->id));
+	json_object_object_add(o, "state",
+			       json_object_new_string(group_state(&v)));
+	json_object_object_add(o, "viable", json_object_new_boolean(v.viable));
+	blk = NULL;
+	if (v.blocker) {
+		blk = json_object_new_object();
+		json_object_object_add(blk, "device",
+				       json_object_new_string(v.blocker->name));
+		json_object_object_add(blk, "driver",
+				       json_object_new_string(v.blocker->driver));
+	}
+	json_object_object_add(o, "blocker", blk);
+	json_object_object_add(o, "node",
+			       str_or_null(group_node(env, g->id, node, sizeof(node))));
+	devs = json_object_new_array();
+	for (i = 0; i < g->nr; i++)
+		json_object_array_add(devs, json_dev(&members[i], NULL));
+	json_object_object_add(o, "devices", devs);
+	hold = json_object_new_array();
+	for (i = 0; hs && i < hs->nr; i++)
+		if (hs->h[i].kind == HOLD_GROUP && hs->h[i].group == g->id)
+			json_object_array_add(hold, json_holder(&hs->h[i]));
+	json_object_object_add(o, "holders", hold);
+	return o;
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * list.c - `vfioctl list`: every IOMMU group, its members, whether VFIO
+ * can use it and, if not, which device is in the way.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "holders.h"
+#include "json.h"
+#include "list.h"
+#include "vfioctl.h"
+
+void print_group_human(const struct cli_env *env, const struct cli_topo *t,
+		       const struct cli_group *g, const struct holders *hs)
+{
+	const struct cli_dev *m = &t->devs[g->first];
+	char node[64], held[256], id[16];
+	struct viability v;
+	size_t i;
+
+	group_viability(m, g->nr, NULL, &v);
+	holders_of_group(hs, g->id, held, sizeof(held));
+	printf("group %d  %s", g->id, group_state(&v));
+	if (v.blocker)
+		printf(" (%s is bound to host driver %s)", v.blocker->name,
+		       v.blocker->driver);
+	printf("  node %s  held-by %s\n",
+	       group_node(env, g->id, node, sizeof(node)) ?: "-",
+	       held[0] ? held : "-");
+	for (i = 0; i < g->nr; i++) {
+		const struct cli_dev *d = &m[i];
+		char cls[8];
+
+		fmt_pci_id(d, id, sizeof(id));
+		if (d->is_pci)
+			snprintf(cls, sizeof(cls), "%04x", d->class >> 8);
+		else
+			snprintf(cls, sizeof(cls), "%s", "-");
+		printf("  %-14s %-9s %-4s %s%s%s%s\n", d->name, id, cls,
+		       d->driver[0] ? d->driver : "-",
+		       d->is_bridge ? "  bridge" : "",
+		       d->override[0] ? "  override=" : "", d->override);
+	}
+}
+
+static struct argp_option options[] = {
+	{ "json", 'j', 0, 0, "JSON output", 0 },
+	{ 0 }
+};
+
+struct list_args {
+	bool json;
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct list_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static struct argp argp = { options, parse, NULL,
+	"List every IOMMU group with its devices, its state and who holds it." };
+
+static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct list_args a = { 0 };
+	struct holders hs = { 0 };
+	struct cli_topo t;
+	size_t i;
+	int rc;
+
+	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	rc = topo_scan(&ctx->env, -1, &t);
+	if (rc < 0)
+		return cli_scan_error(rc, -1);
+	if (holders_scan(&ctx->env, &hs) < 0)
+		cli_err("cannot scan processes; holders are not shown");
+	if (a.json) {
+		struct json_object *doc = json_doc_new(), *arr;
+
+		arr = json_object_new_array();
+		for (i = 0; i < t.nr_groups; i++)
+			json_object_array_add(arr, json_group(&ctx->env, &t,
+							      &t.groups[i], &hs));
+		json_object_object_add(doc, "groups", arr);
+		rc = json_doc_print(doc);
+	} else {
+		for (i = 0; i < t.nr_groups; i++)
+			print_group_human(&ctx->env, &t, &t.groups[i], &hs);
+		rc = 0;
+	}
+	holders_free(&hs);
+	topo_free(&t);
+	return rc < 0 ? VFIOCTL_EXIT_FAILURE : VFIOCTL_EXIT_OK;
+}
+
+const struct cli_cmd cmd_list = {
+	.name = "list",
+	.doc = "list IOMMU groups, their devices and state",
+	.fn = list_fn,
+};

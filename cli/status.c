@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * status.c - `vfioctl status`: containers, groups, devices and who holds
+ * them.  vfioctl's core answers over netlink (with DMA mappings and pinned
+ * memory); on the stock stack the same picture is pieced together from
+ * sysfs and /proc/<pid>/fd, and what cannot be known is reported as null.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "genl.h"
+#include "holders.h"
+#include "json.h"
+#include "stack.h"
+#include "vfioctl.h"
+
+struct status_args {
+	bool json;
+};
+
+/* ------------------------------------------------------ netlink source */
+
+struct nl_collect {
+	struct json_object *arr;
+};
+
+/* HOLDER and (in containers) GROUP_ID repeat: walk the raw attributes. */
+static void add_repeated(struct json_object *o, int cmd, struct nlattr *head,
+			 int len)
+{
+	struct json_object *holders = json_object_new_array(), *groups = NULL;
+	struct nlattr *a;
+	int rem;
+
+	if (cmd == VFIOCTL_CMD_GET_CONTAINER)
+		groups = json_object_new_array();
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) == VFIOCTL_A_HOLDER) {
+			struct json_object *h = json_object_new_object();
+			unsigned int pid;
+			const char *comm;
+
+			if (genl_holder(a, &pid, &comm) == 0) {
+				json_object_object_add(h, "pid", json_object_new_int((int)pid));
+				json_object_object_add(h, "comm", json_object_new_string(comm));
+			}
+			json_object_array_add(holders, h);
+		} else if (groups && nla_type(a) == VFIOCTL_A_GROUP_ID &&
+			   nla_len(a) >= 4) {
+			json_object_array_add(groups,
+					      json_object_new_int((int)nla_get_u32(a)));
+		}
+	}
+	json_object_object_add(o, "holders", holders);
+	if (groups)
+		json_object_object_add(o, "groups", groups);
+}
+
+static struct json_object *u64_or_null(struct nlattr *a)
+{
+	return a ? json_object_new_int64((int64_t)nla_get_u64(a)) : NULL;
+}
+
+static struct json_object *str_or_null(struct nlattr *a)
+{
+	return a ? json_object_new_string(nla_get_string(a)) : NULL;
+}
+
+static int collect(int cmd, struct nlattr **tb, struct nlattr *head, int len,
+		   void *data)
+{
+	struct nl_collect *c = data;
+	struct json_object *o = json_object_new_object();
+
+	switch (cmd) {
+	case VFIOCTL_CMD_GET_CONTAINER:
+		if (tb[VFIOCTL_A_CONTAINER_ID])
+			json_object_object_add(o, "id", json_object_new_int(
+				(int)nla_get_u32(tb[VFIOCTL_A_CONTAINER_ID])));
+		json_object_object_add(o, "iommu_driver", str_or_null(tb[VFIOCTL_A_IOMMU_DRIVER]));
+		json_object_object_add(o, "dma_mappings", u64_or_null(tb[VFIOCTL_A_DMA_MAPPINGS]));
+		json_object_object_add(o, "pinned_bytes", u64_or_null(tb[VFIOCTL_A_PINNED_BYTES]));
+		json_object_object_add(o, "locked_bytes", u64_or_null(tb[VFIOCTL_A_LOCKED_BYTES]));
+		break;
+	case VFIOCTL_CMD_GET_GROUP:
+		if (tb[VFIOCTL_A_GROUP_ID])
+			json_object_object_add(o, "group", json_object_new_int(
+				(int)nla_get_u32(tb[VFIOCTL_A_GROUP_ID])));
+		json_object_object_add(o, "node", str_or_null(tb[VFIOCTL_A_GROUP_NODE]));
+		json_object_object_add(o, "viable", json_object_new_boolean(
+			tb[VFIOCTL_A_VIABLE] && nla_get_u8(tb[VFIOCTL_A_VIABLE])));
+		if (tb[VFIOCTL_A_CONTAINER_ID])
+			json_object_object_add(o, "container", json_object_new_int(
+				(int)nla_get_u32(tb[VFIOCTL_A_CONTAINER_ID])));
+		break;
+	case VFIOCTL_CMD_GET_DEVICE:
+		json_object_object_add(o, "device", str_or_null(tb[VFIOCTL_A_DEVICE_NAME]));
+		if (tb[VFIOCTL_A_GROUP_ID])
+			json_object_object_add(o, "group", json_object_new_int(
+				(int)nla_get_u32(tb[VFIOCTL_A_GROUP_ID])));
+		json_object_object_add(o, "driver", str_or_null(tb[VFIOCTL_A_BUS_DRIVER]));
+		if (tb[VFIOCTL_A_OPEN_COUNT])
+			json_object_object_add(o, "open_fds", json_object_new_int(
+				(int)nla_get_u32(tb[VFIOCTL_A_OPEN_COUNT])));
+		break;
+	default:
+		json_object_put(o);
+		return 0;
+	}
+	add_repeated(o, cmd, head, len);
+	json_object_array_add(c->arr, o);
+	return 0;
+}
+
+static int status_netlink(struct genl_client *nl, struct json_object *doc)
+{
+	static const struct { int cmd; const char *key; } dumps[] = {
+		{ VFIOCTL_CMD_GET_CONTAINER, "containers" },
+		{ VFIOCTL_CMD_GET_GROUP, "groups" },
+		{ VFIOCTL_CMD_GET_DEVICE, "devices" },
+	};
+	size_t i;
+	int rc;
+
+	json_object_object_add(doc, "source", json_object_new_string("netlink"));
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		struct nl_collect c = { json_object_new_array() };
+
+		rc = genl_dump(nl, dumps[i].cmd, collect, &c);
+		json_object_object_add(doc, dumps[i].key, c.arr);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------- procfs source */
+
+static int status_procfs(const struct cli_env *env, struct json_object *doc)
+{
+	struct json_object *containers, *groups, *devices, *procs;
+	struct holders hs;
+	struct cli_topo t;
+	size_t i, j;
+	int rc;
+
+	json_object_object_add(doc, "source", json_object_new_string("procfs"));
+	rc = holders_scan(env, &hs);
+	if (rc < 0)
+		return rc;
+	rc = topo_scan(env, -1, &t);
+	if (rc < 0 && rc != -ENODEV) {
+		holders_free(&hs);
+		return rc;
+	}
+
+	/* A container is an open /dev/vfio/vfio; which groups are in it is
+	 * not visible from outside on the stock stack. */
+	containers = json_object_new_array();
+	for (i = 0; i < hs.nr; i++) {
+		struct json_object *o, *h1;
+
+		if (hs.h[i].kind != HOLD_CONTAINER && hs.h[i].kind != HOLD_IOMMUFD)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "id", NULL);
+		json_object_object_add(o, "kind", json_object_new_string(
+			hs.h[i].kind == HOLD_IOMMUFD ? "iommufd" : "container"));
+		h1 = json_object_new_array();
+		json_object_array_add(h1, json_holder(&hs.h[i]));
+		json_object_object_add(o, "holders", h1);
+		json_object_object_add(o, "groups", NULL);	/* unknown */
+		json_object_object_add(o, "dma_mappings", NULL);
+		json_object_object_add(o, "pinned_bytes", NULL);
+		json_object_array_add(containers, o);
+	}
+
+	groups = json_object_new_array();
+	devices = json_object_new_array();
+	for (i = 0; rc == 0 && i < t.nr_groups; i++) {
+		const struct cli_group *g = &t.groups[i];
+		struct json_object *o, *hold;
+		struct viability v;
+		char node[64];
+
+		if (!group_node(env, g->id, node, sizeof(node)))
+			continue;	/* VFIO does not know this group */
+		group_viability(&t.devs[g->first], g->nr, NULL, &v);
+		o = json_object_new_object();
+		json_object_object_add(o, "group", json_object_new_int(g->id));
+		json_object_object_add(o, "node", json_object_new_string(node));
+		json_object_object_add(o, "viable", json_object_new_boolean(v.viable));
+		hold = json_object_new_array();
+		for (j = 0; j < hs.nr; j++)
+			if (hs.h[j].kind == HOLD_GROUP && hs.h[j].group == g->id)
+				json_object_array_add(hold, json_holder(&hs.h[j]));
+		json_object_object_add(o, "holders", hold);
+		json_object_array_add(groups, o);
+		for (j = 0; j < g->nr; j++) {
+			const struct cli_dev *d = &t.devs[g->first + j];
+
+			if (driver_kind(d->driver, NULL) != DRV_VFIO)
+				continue;
+			json_object_array_add(devices, json_dev(d, NULL));
+		}
+	}
+
+	/* Per process: what it holds, and VmLck, where type1 counts pins. */
+	procs = json_object_new_array();
+	for (i = 0; i < hs.nr; i++) {
+		struct json_object *o, *held;
+		bool seen = false;
+
+		for (j = 0; j < i; j++)
+			seen |= hs.h[j].pid == hs.h[i].pid;
+		if (seen)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int(hs.h[i].pid));
+		json_object_object_add(o, "comm", json_object_new_string(hs.h[i].comm));
+		json_object_object_add(o, "locked_bytes", json_object_new_int64(
+			(int64_t)hs.h[i].locked_kb * 1024));
+		held = json_object_new_array();
+		for (j = i; j < hs.nr; j++)
+			if (hs.h[j].pid == hs.h[i].pid)
+				json_object_array_add(held, json_holder(&hs.h[j]));
+		json_object_object_add(o, "holds", held);
+		json_object_array_add(procs, o);
+	}
+	json_object_object_add(doc, "containers", containers);
+	json_object_object_add(doc, "groups", groups);
+	json_object_object_add(doc, "devices", devices);
+	json_object_object_add(doc, "processes", procs);
+	holders_free(&hs);
+	topo_free(&t);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- human */
+
+static const char *s(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v)
+		return "-";
+	return json_object_get_string(v);
+}
+
+static void print_human(struct json_object *doc)
+{
+	struct json_object *arr;
+	size_t i;
+
+	printf("stack %s  source %s\n", s(doc, "stack"), s(doc, "source"));
+	json_object_object_get_ex(doc, "containers", &arr);
+	printf("containers: %zu\n", json_object_array_length(arr));
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i), *h;
+
+		printf("  %s", s(c, "kind") [0] != '-' ? s(c, "kind") : "container");
+		if (json_object_object_get_ex(c, "id", &h) && h)
+			printf(" %s", json_object_get_string(h));
+		if (json_object_object_get_ex(c, "holders", &h) && h) {
+			size_t k;
+
+			for (k = 0; k < json_object_array_length(h); k++) {
+				struct json_object *x = json_object_array_get_idx(h, k);
+
+				printf("  held-by %s(%s)", s(x, "pid"), s(x, "comm"));
+			}
+		}
+		printf("  mappings %s  pinned %s\n", s(c, "dma_mappings"),
+		       s(c, "pinned_bytes"));
+	}
+	json_object_object_get_ex(doc, "groups", &arr);
+	printf("groups: %zu\n", json_object_array_length(arr));
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *g = json_object_array_get_idx(arr, i), *h;
+		size_t k;
+
+		printf("  group %s  %s  %s", s(g, "group"), s(g, "node"),
+		       json_object_get_boolean(json_object_object_get(g, "viable")) ?
+		       "viable" : "not-viable");
+		if (json_object_object_get_ex(g, "holders", &h) && h &&
+		    json_object_is_type(h, json_type_array)) {
+			for (k = 0; k < json_object_array_length(h); k++) {
+				struct json_object *x = json_object_array_get_idx(h, k);
+
+				printf("  held-by %s(%s)", s(x, "pid"), s(x, "comm"));
+			}
+		} else if (json_object_object_get_ex(g, "holder", &h) && h) {
+			printf("  held-by %s(%s)", s(h, "pid"), s(h, "comm"));
+		}
+		printf("\n");
+	}
+	json_object_object_get_ex(doc, "devices", &arr);
+	printf("devices: %zu\n", json_object_array_length(arr));
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i);
+
+		printf("  %s  %s\n", s(d, "device"), s(d, "driver"));
+	}
+	if (json_object_object_get_ex(doc, "processes", &arr)) {
+		printf("processes: %zu\n", json_object_array_length(arr));
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *p = json_object_array_get_idx(arr, i), *h;
+			size_t k;
+
+			printf("  %s(%s)  locked %s bytes:", s(p, "pid"), s(p, "comm"),
+			       s(p, "locked_bytes"));
+			json_object_object_get_ex(p, "holds", &h);
+			for (k = 0; k < json_object_array_length(h); k++) {
+				struct json_object *x = json_object_array_get_idx(h, k);
+
+				printf(" %s", s(x, "node"));
+			}
+			printf("\n");
+		}
+	}
+}
+
+static struct argp_option options[] = {
+	{ "json", 'j', 0, 0, "JSON output", 0 },
+	{ 0 }
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct status_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static struct argp argp = { options, parse, NULL,
+	"Show VFIO containers, groups, devices and the processes holding them." };
+
+static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct status_args a = { 0 };
+	struct genl_client nl = { 0 };
+	struct stack_info si;
+	struct json_object *doc;
+	int rc;
+
+	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	stack_detect(&ctx->env, &si);
+	doc = json_doc_new();
+	json_object_object_add(doc, "stack", json_object_new_string(stack_name(si.stack)));
+	/* Fixture trees have no kernel behind them: never ask netlink. */
+	if (!ctx->env.fake_proc && genl_client_open(&nl) == 0) {
+		rc = status_netlink(&nl, doc);
+		genl_client_close(&nl);
+	} else {
+		rc = status_procfs(&ctx->env, doc);
+	}
+	if (rc < 0) {
+		cli_err("cannot collect status: %s", strerror(-rc));
+		json_object_put(doc);
+		return VFIOCTL_EXIT_FAILURE;
+	}
+	if (a.json)
+		return json_doc_print(doc) < 0 ? VFIOCTL_EXIT_FAILURE : VFIOCTL_EXIT_OK;
+	print_human(doc);
+	json_object_put(doc);
+	return VFIOCTL_EXIT_OK;
+}
+
+const struct cli_cmd cmd_status = {
+	.name = "status",
+	.doc = "containers, groups, devices and holders",
+	.fn = status_fn,
+};

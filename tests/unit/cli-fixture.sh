@@ -1,0 +1,260 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# cli-fixture.sh - TAP tests of vfioctl against generated fixture trees
+# (tests/fixtures/mksysfs.py): listing, viability reasons, host-use
+# refusals, rollback decisions on a tree where binds cannot happen,
+# status from /proc scanning, check, monitor, persistence validation, and
+# a large tree with thousands of devices.  JSON is checked with jq.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+V=${VFIOCTL:-$top_builddir/cli/vfioctl}
+GEN=$top_srcdir/tests/fixtures/mksysfs.py
+n=0
+failed=0
+
+command -v python3 >/dev/null && command -v jq >/dev/null || {
+	echo "1..0 # SKIP python3 and jq are required"
+	exit 0
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+ok() {	# ok DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$work/out" 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/# /' "$work/out"
+		failed=$((failed + 1))
+	fi
+}
+
+use_tree() {
+	export VFIOCTL_SYSFS_ROOT=$1/sys VFIOCTL_DEV_ROOT=$1/dev \
+		VFIOCTL_PROC_ROOT=$1/proc VFIOCTL_CONFDIR=$1/etc \
+		VFIOCTL_RUNDIR=$1/run
+}
+
+# run_v EXPECTED_STATUS ARGS... - run vfioctl, keep stdout/stderr.
+run_v() {
+	local want=$1
+	shift
+	"$V" "$@" >"$work/stdout" 2>"$work/stderr"
+	local rc=$?
+	[ "$rc" -eq "$want" ] || { echo "vfioctl $*: exit $rc, want $want"; cat "$work/stderr"; return 1; }
+}
+
+jqt() {	# jqt FILTER - the filter must yield true on $work/stdout
+	[ "$(jq -e "$1" "$work/stdout")" = true ] || { echo "jq '$1' is not true:"; cat "$work/stdout"; return 1; }
+}
+
+errhas() { grep -qF -- "$1" "$work/stderr" || { echo "stderr lacks '$1':"; cat "$work/stderr"; return 1; }; }
+outhas() { grep -qF -- "$1" "$work/stdout" || { echo "stdout lacks '$1':"; cat "$work/stdout"; return 1; }; }
+
+python3 "$GEN" "$work/t" || { echo "1..0 # SKIP fixture generator failed"; exit 1; }
+use_tree "$work/t"
+
+# ---------------------------------------------------------------- list
+t_list_json() {
+	run_v 0 list --json &&
+	jqt '.schema_version == 1' &&
+	jqt '[.groups[].group] == [1,2,3,4,5,6,7,8,9,10,11]' &&
+	jqt '.groups[] | select(.group == 7) | .state == "vfio" and .viable and .node == "/dev/vfio/7"' &&
+	jqt '.groups[] | select(.group == 7) | .holders[0].pid == 4242 and .holders[0].comm == "qemu-system-x86"' &&
+	jqt '.groups[] | select(.group == 8) | .state == "not-viable" and .blocker.device == "0000:02:02.0" and .blocker.driver == "e1000e"' &&
+	jqt '.groups[] | select(.group == 8) | [.devices[] | select(.bridge)] | length == 1' &&
+	jqt '.groups[] | select(.group == 2) | .state == "host" and .blocker.device == "0000:00:1f.0" and .node == null' &&
+	jqt '.groups[] | select(.group == 9) | .state == "free" and .viable' &&
+	jqt '.groups[] | select(.group == 11) | .state == "free" and .devices[0].driver_kind == "dma-safe"' &&
+	jqt '.groups[] | select(.group == 10) | .blocker.device == "0000:08:00.0"' &&
+	jqt '[.groups[].devices[]] | length == 18' &&
+	jqt '.groups[] | select(.group == 2) | .devices[1] | .id == "8086:2922" and .class == "0x010601" and .driver == "ahci"'
+}
+ok "list --json: groups, states, blockers, nodes, holders" t_list_json
+
+t_list_human() {
+	run_v 0 list &&
+	outhas "group 8  not-viable (0000:02:02.0 is bound to host driver e1000e)  node /dev/vfio/8  held-by 4343(dpdk-testpmd)" &&
+	outhas "group 7  vfio  node /dev/vfio/7  held-by 4242(qemu-system-x86)"
+}
+ok "list: human table names the blocking device" t_list_human
+
+t_list_usage() { run_v 2 list extra && run_v 2 list --bogus; }
+ok "list: bad arguments exit 2" t_list_usage
+
+# ---------------------------------------------------------- host use
+t_show_inuse() {
+	run_v 0 group show 2 --json &&
+	jqt '.group.host_use | map(.reason) | join(";") | contains("sda1 is mounted on /") and contains("swap is active on sda2")' &&
+	run_v 0 group show 3 --json &&
+	jqt '.group.host_use[0].reason == "dm-0 is mounted on /home"' &&
+	run_v 0 group show 4 --json &&
+	jqt '.group.host_use[0].reason == "interface eth0 is up with IPv4 routes"' &&
+	run_v 0 group show 5 --json &&
+	jqt '.group.host_use == []' &&
+	run_v 0 group show 6 --json &&
+	jqt '.group.host_use[0].reason | contains("boot VGA") and contains("framebuffer fb0")' &&
+	run_v 0 group show 11 --json &&
+	jqt '.group.host_use[0].device == "0000:0a:00.1" and (.group.host_use[0].reason | contains("eth2 is up with IPv6 addresses"))'
+}
+ok "group show: mounts (incl. stacked dm), swap, routes, IPv6, boot VGA; down link is free" t_show_inuse
+
+snap() { cat "$1"/sys/bus/pci/devices/*/driver_override "$1"/sys/bus/pci/drivers/*/bind "$1"/sys/bus/pci/drivers/*/unbind "$1"/sys/bus/pci/drivers_probe | md5sum; }
+
+t_refuse_inuse() {
+	local before
+	before=$(snap "$work/t")
+	run_v 4 group attach 4 && errhas "0000:04:00.0 is in use by the host (network interface in use)" &&
+	run_v 4 group attach 3 && errhas "dm-0 is mounted on /home" &&
+	run_v 4 group attach 2 && errhas "sda1 is mounted on /" &&
+	run_v 4 group attach 6 && errhas "console/framebuffer" &&
+	[ "$(snap "$work/t")" = "$before" ] && [ ! -e "$work/t/run" ]
+}
+ok "attach refuses in-use devices (exit 4) before writing anything" t_refuse_inuse
+
+t_not_viable() {
+	local before
+	before=$(snap "$work/t")
+	run_v 3 group attach 10 --force && errhas "bridge 0000:08:00.0 is bound to shpchp" &&
+	[ "$(snap "$work/t")" = "$before" ]
+}
+ok "attach: a bridge on a host driver is not viable (exit 3), even with --force" t_not_viable
+
+# In the fixture nothing binds on drivers_probe, so the first bind fails
+# verification and everything done so far must be undone.
+t_rollback() {
+	run_v 1 group attach 5 &&
+	errhas "0000:05:00.0: did not bind to vfio-pci (now igb)" &&
+	errhas "group 5: rolling back 3 operations" &&
+	[ "$(cat "$work/t/sys/bus/pci/drivers/igb/unbind")" = 0000:05:00.0 ] &&
+	[ "$(cat "$work/t/sys/bus/pci/drivers/igb/bind")" = 0000:05:00.0 ] &&
+	[ "$(cat "$work/t/sys/bus/pci/devices/0000:05:00.0/driver_override")" = "" ] &&
+	[ ! -e "$work/t/run/0000:05:00.0" ]
+}
+ok "attach: failed bind rolls back (unbind, override cleared, original driver rebound, record dropped)" t_rollback
+
+t_force() {
+	run_v 1 group attach 4 --force && errhas "(--force: taking it anyway)" &&
+	errhas "0000:04:00.0: did not bind"
+}
+ok "attach --force goes past host use (and still rolls back a failed bind)" t_force
+
+t_group_usage() {
+	run_v 2 group && run_v 2 group attach && run_v 2 group frob 1 &&
+	run_v 2 group show 1 --force && run_v 2 group attach x &&
+	run_v 1 group attach 99 && errhas "IOMMU group 99 does not exist" &&
+	run_v 2 nosuchcmd
+}
+ok "group: usage errors exit 2, unknown group exits 1" t_group_usage
+
+t_driver_missing() {
+	run_v 1 group attach 9 --driver nosuch-vfio && errhas "driver nosuch-vfio is not loaded"
+}
+ok "attach --driver NAME refuses a driver that is not loaded" t_driver_missing
+
+t_detach_held() {
+	run_v 4 group detach 7 && errhas "group 7 is held by 4242(qemu-system-x86)"
+}
+ok "detach refuses a group a process holds (exit 4)" t_detach_held
+
+# ---------------------------------------------------------- persistence
+t_persist_stale() {
+	mkdir -p "$work/t/etc" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:1017\n' >"$work/t/etc/0000:07:00.0.conf" &&
+	run_v 3 group apply-persisted && errhas "0000:07:00.1 joined the group since it was recorded" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:1017\ndevice=0000:07:00.1 15b3:1018\n' >"$work/t/etc/0000:07:00.0.conf" &&
+	run_v 3 group apply-persisted && errhas "0000:07:00.1 is now 15b3:1017, recorded as 15b3:1018" &&
+	printf 'driver=vfio-pci\nbogus\n' >"$work/t/etc/0000:07:00.0.conf" &&
+	run_v 1 group apply-persisted && errhas "0000:07:00.0.conf:2: invalid record" &&
+	printf 'driver=vfio-pci\ndevice=0000:0f:00.0 15b3:1017\n' >"$work/t/etc/0000:07:00.0.conf" &&
+	run_v 3 group apply-persisted && errhas "0000:0f:00.0 is not present" &&
+	rm -r "$work/t/etc" && run_v 0 group apply-persisted
+}
+ok "apply-persisted re-validates members and IDs, rejects bad records" t_persist_stale
+
+# -------------------------------------------------------------- status
+t_status() {
+	run_v 0 status --json &&
+	jqt '.schema_version == 1 and .stack == "stock" and .source == "procfs"' &&
+	jqt '[.groups[].group] == [7, 8]' &&
+	jqt '.groups[] | select(.group == 8) | .holders[0].comm == "dpdk-testpmd" and (.viable | not)' &&
+	jqt '[.containers[].holders[0].pid] | sort == [4242, 4343]' &&
+	jqt '.containers[0] | .groups == null and .dma_mappings == null' &&
+	jqt '.processes[] | select(.pid == 4242) | .locked_bytes == 1073741824 and ([.holds[].kind] | sort == ["container","device","group"])' &&
+	jqt '[.devices[].device] == ["0000:01:00.0", "0000:02:01.0"]' &&
+	run_v 0 status && outhas "group 8  /dev/vfio/8  not-viable  held-by 4343(dpdk-testpmd)"
+}
+ok "status from sysfs + /proc: groups, containers, holders, locked memory" t_status
+
+t_monitor() { run_v 6 monitor && errhas "has no event source"; }
+ok "monitor on a stack without events exits 6 at once" t_monitor
+
+t_check() {
+	run_v 0 check --json &&
+	jqt '.checks[] | select(.check == "iommu") | .status == "ok"' &&
+	jqt '.checks[] | select(.check == "vfio-stack") | .message == "stock VFIO core 0.3"' &&
+	jqt '.checks[] | select(.check == "dev-vfio") | .status == "warn" and (.fix | contains("udev"))'
+}
+ok "check: IOMMU, remapping, stack version, /dev/vfio permissions" t_check
+
+t_check_vfioctl() {
+	echo "0.1.0-vfioctl" >"$work/t/sys/module/vfio/version" &&
+	run_v 0 check --json &&
+	jqt '.checks[] | select(.check == "vfio-stack") | .message == "vfioctl VFIO core 0.1.0-vfioctl"' &&
+	echo "0.3" >"$work/t/sys/module/vfio/version"
+}
+ok "check tells vfioctl's stack apart by its version suffix" t_check_vfioctl
+
+t_no_iommu() {
+	python3 "$GEN" "$work/noiommu" --no-iommu >/dev/null &&
+	use_tree "$work/noiommu" &&
+	run_v 5 list && errhas "no IOMMU groups" &&
+	run_v 5 check --json && jqt '.checks[0].status == "fail" and (.checks[0].fix | contains("intel_iommu=on"))' &&
+	run_v 5 group attach 1 &&
+	echo -n 'N' >/dev/null
+	local rc=$?
+	use_tree "$work/t"
+	return $rc
+}
+ok "no IOMMU: list, check and attach exit 5 with the fix" t_no_iommu
+
+# ---------------------------------------------------------- large tree
+t_large() {
+	python3 "$GEN" "$work/big" --bulk 4000 >/dev/null &&
+	use_tree "$work/big" &&
+	run_v 0 list --json &&
+	jqt '[.groups[].devices[]] | length == 4018' &&
+	jqt '.groups | length == 1011' &&
+	jqt '[.groups[] | select(.group >= 1000) | .state] | group_by(.) | map({(.[0]): length}) | add == {"free": 499, "host": 334, "vfio": 167}' &&
+	jqt '.groups[] | select(.group == 1001) | .blocker == null and .state == "free"' &&
+	run_v 0 list && [ "$(grep -c '^group ' "$work/stdout")" -eq 1011 ]
+	local rc=$?
+	use_tree "$work/t"
+	return $rc
+}
+ok "large tree (4000 extra devices): every group and device listed and classified" t_large
+
+# ---------------------------------------------------------- completion
+complete_words() {	# complete_words WORD... - what completes the last word
+	COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) bash -c '
+		source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_vfioctl; echo "${COMPREPLY[*]}"' _ "$top_srcdir/contrib/bash-completion/vfioctl" "$@"
+}
+t_completion() {
+	[ "$(complete_words vfioctl gr)" = group ] &&
+	[ "$(complete_words vfioctl group a)" = "attach apply-persisted" ] &&
+	[ "$(complete_words vfioctl group attach 7 --)" = "--force --persist --driver" ] &&
+	[ "$(complete_words vfioctl device "")" = info ] &&
+	[ "$(complete_words vfioctl list --j)" = --json ]
+}
+ok "bash completion: commands, group subcommands and options" t_completion
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
