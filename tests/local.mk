@@ -1,5 +1,7 @@
 # Host unit tests (TAP through automake's tap-driver) and the VM suite.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+# Script tests find sources and built programs apart (VPATH, distcheck).
+AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)'; export top_srcdir top_builddir;
 EXTRA_DIST += tests/bats tests/vm
 include tests/uapi/local.mk
 include tests/unit/lib.mk
