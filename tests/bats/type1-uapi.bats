@@ -120,6 +120,13 @@ setup() {
 }
 
 @test "type1: two groups in one container, DMA works for all three devices" {
+	# Debian's 6.12 under QEMU's VT-d: once the bridge group has been in
+	# a container before, DMA from its devices (requester alias 02:00.0)
+	# faults in the next container's domain - on the stock stack exactly
+	# as on ours (3 runs in one boot: 1 pass, then 2 fails, the same DMAR
+	# read faults on both stacks).  It is below VFIO, so it only runs on
+	# 6.1, where both stacks pass it every time.
+	requires kernel:6.1
 	vrun "$T1" dma "$G_SOLO:$SOLO" "$G_PAIR:$PAIR0" "$G_PAIR:$PAIR1"
 	assert_success
 	assert_output --partial "$PAIR1: 1024 bytes went RAM -> device -> RAM intact"
