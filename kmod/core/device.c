@@ -304,6 +304,7 @@ void *vfio_del_group_dev(struct device *dev)
 		}
 	} while (ret <= 0);
 
+	vfio_group_revoke_container(group);
 	vfio_group_put(group);
 	return device_data;
 }

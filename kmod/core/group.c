@@ -266,6 +266,31 @@ void vfio_group_try_dissolve_container(struct vfio_group *group)
 		__vfio_group_unset_container(group);
 }
 
+/*
+ * The group's last device is gone (unbind or remove) while the group may
+ * still be open and in a container: revoke that attachment now, as
+ * upstream does, rather than when the group fd is closed.  Otherwise the
+ * group keeps DMA ownership of an iommu_group whose last device the bus
+ * is about to delete (6.12 WARNs in __iommu_group_free_device(); found by
+ * tests/fuzz) and no kernel driver can bind to an unbound device until
+ * the user closes the group.  Device fds are all closed by now, so only
+ * the group's own user can remain; with an external user (KVM) the
+ * attachment stays until it lets go.
+ */
+void vfio_group_revoke_container(struct vfio_group *group)
+{
+	bool empty;
+
+	mutex_lock(&group->ioctl_lock);
+	mutex_lock(&group->device_lock);
+	empty = list_empty(&group->device_list);
+	mutex_unlock(&group->device_lock);
+	if (empty && group->container &&
+	    atomic_cmpxchg(&group->container_users, 1, 0) == 1)
+		__vfio_group_unset_container(group);
+	mutex_unlock(&group->ioctl_lock);
+}
+
 /* ---------------------------------------------------------------- group fd */
 
 static int vfio_group_set_container(struct vfio_group *group, int container_fd)
@@ -279,6 +304,11 @@ static int vfio_group_set_container(struct vfio_group *group, int container_fd)
 
 	if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
 		return -EPERM;
+
+	/* A group whose devices are all gone cannot be used again (ENODEV
+	 * as upstream): see vfio_group_revoke_container(). */
+	if (!READ_ONCE(group->nr_devices))
+		return -ENODEV;
 
 	f = fdget(container_fd);
 	if (!fd_file(f))

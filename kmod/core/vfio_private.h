@@ -215,6 +215,7 @@ bool vfio_group_viable(struct vfio_group *group);
 int vfio_group_blocker(struct vfio_group *group, char *dev, size_t dev_len,
 		       char *drv, size_t drv_len);
 void vfio_group_try_dissolve_container(struct vfio_group *group);
+void vfio_group_revoke_container(struct vfio_group *group);
 int vfio_group_nb_add_dev(struct vfio_group *group, struct device *dev);
 
 /* device.c */
