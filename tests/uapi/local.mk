@@ -5,3 +5,4 @@ noinst_PROGRAMS =
 include tests/uapi/core.mk
 include tests/uapi/type1.mk
 include tests/uapi/pci.mk
+include tests/fuzz/fuzz.mk

@@ -1,0 +1,30 @@
+# The reliability campaign (issue 8): an ioctl fuzzer and a concurrency and
+# fault stress test, both run by tests/bats/fuzz.bats in the VM.  Short
+# runs are part of the normal suite; `make fuzz-long` boots one VM with
+# slub_debug=FZPU and runs the same file for at least ten minutes.
+noinst_PROGRAMS += tests/fuzz/ioctl-fuzz tests/fuzz/stress
+tests_fuzz_ioctl_fuzz_SOURCES = tests/fuzz/ioctl-fuzz.c \
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+tests_fuzz_ioctl_fuzz_LDADD = -lpthread
+tests_fuzz_stress_SOURCES = tests/fuzz/stress.c \
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+
+# fuzz-short: the suite's short run alone (about 90 s of tests).
+fuzz-short: all
+	$(top_srcdir)/tests/vm/run --cpus 1 --kernel $(FUZZ_KERNEL) \
+		--stack $(FUZZ_STACK) -- \
+		bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats
+
+# fuzz-long: FUZZ_MINUTES of fuzzing and stress (split 3:2), then the same
+# kernel-log and module-unload checks as the short run.  One vCPU: the
+# machine is shared; the fuzzer's processes still interleave in the guest.
+FUZZ_KERNEL ?= 6.12
+FUZZ_STACK ?= ours
+FUZZ_MINUTES ?= 10
+fuzz-long: all
+	$(top_srcdir)/tests/vm/run --cpus 1 --kernel $(FUZZ_KERNEL) \
+		--stack $(FUZZ_STACK) --append slub_debug=FZPU -- \
+		env VFIOCTL_FUZZ_SECONDS=$$(($(FUZZ_MINUTES) * 36)) \
+		VFIOCTL_STRESS_SECONDS=$$(($(FUZZ_MINUTES) * 12)) \
+		bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats
+.PHONY: fuzz-short fuzz-long
