@@ -5,4 +5,5 @@ noinst_PROGRAMS =
 include tests/uapi/core.mk
 include tests/uapi/type1.mk
 include tests/uapi/pci.mk
+include tests/uapi/dpdk.mk
 include tests/fuzz/fuzz.mk
