@@ -243,23 +243,7 @@ static struct argp_option options[] = {
 	{ 0 }
 };
 
-static error_t parse(int key, char *arg, struct argp_state *state)
-{
-	struct report *r = state->input;
-
-	switch (key) {
-	case 'j':
-		r->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp argp = { options, parse, NULL,
+static struct argp argp = { options, cli_parse_json_only, NULL,
 	"Diagnose the host: IOMMU, interrupt remapping, the VFIO stack, memlock "
 	"limits and /dev/vfio permissions, each problem with its fix." };
 
@@ -268,7 +252,7 @@ static int check_fn(int argc, char **argv, struct cli_ctx *ctx)
 	struct report r = { 0 };
 	struct json_object *doc = NULL;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &r);
+	argp_parse(&argp, argc, argv, 0, NULL, &r.json);
 	if (r.json)
 		r.arr = json_object_new_array();
 	check_iommu(&ctx->env, &r);

@@ -54,23 +54,7 @@ struct list_args {
 	bool json;
 };
 
-static error_t parse(int key, char *arg, struct argp_state *state)
-{
-	struct list_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp argp = { options, parse, NULL,
+static struct argp argp = { options, cli_parse_json_only, NULL,
 	"List every IOMMU group with its devices, its state and who holds it." };
 
 static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
@@ -81,7 +65,7 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i;
 	int rc;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
 	rc = topo_scan(&ctx->env, -1, &t);
 	if (rc < 0)
 		return cli_scan_error(rc, -1);

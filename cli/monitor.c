@@ -91,23 +91,7 @@ static struct argp_option options[] = {
 	{ 0 }
 };
 
-static error_t parse(int key, char *arg, struct argp_state *state)
-{
-	struct monitor_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp argp = { options, parse, NULL,
+static struct argp argp = { options, cli_parse_json_only, NULL,
 	"Stream VFIO events (groups opened and closed, containers, devices) "
 	"until interrupted.  Needs vfioctl's VFIO core; exits 6 on other stacks." };
 
@@ -119,7 +103,7 @@ static int monitor_fn(int argc, char **argv, struct cli_ctx *ctx)
 	struct stack_info si;
 	int rc;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
 	stack_detect(&ctx->env, &si);
 	if (ctx->env.fake_proc || genl_client_open(&nl) < 0) {
 		cli_err("the running VFIO stack (%s%s%s) has no event source: "

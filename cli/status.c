@@ -327,23 +327,7 @@ static struct argp_option options[] = {
 	{ 0 }
 };
 
-static error_t parse(int key, char *arg, struct argp_state *state)
-{
-	struct status_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp argp = { options, parse, NULL,
+static struct argp argp = { options, cli_parse_json_only, NULL,
 	"Show VFIO containers, groups, devices and the processes holding them." };
 
 static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
@@ -354,7 +338,7 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	struct json_object *doc;
 	int rc;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
 	stack_detect(&ctx->env, &si);
 	doc = json_doc_new();
 	json_object_object_add(doc, "stack", json_object_new_string(stack_name(si.stack)));

@@ -5,6 +5,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ int cli_scan_error(int rc, int group)
 	default:
 		cli_err("cannot read IOMMU groups: %s", strerror(-rc));
 		return VFIOCTL_EXIT_FAILURE;
+	}
+}
+
+int cli_parse_json_only(int key, char *arg, struct argp_state *state)
+{
+	bool *json = state->input;
+
+	switch (key) {
+	case 'j':
+		*json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
 }
 

@@ -42,4 +42,11 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for a topo_scan() failure, with the message printed. */
 int cli_scan_error(int rc, int group);
 
+struct argp_state;
+/*
+ * argp parser of the commands whose only option is --json ('j') and that
+ * take no arguments; the argp input is the command's bool json.
+ */
+int cli_parse_json_only(int key, char *arg, struct argp_state *state);
+
 #endif
