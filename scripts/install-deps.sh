@@ -44,7 +44,7 @@ pkgs=(
 	# tests
 	bats bats-assert bats-support jq clang libclang-rt-14-dev
 	valgrind util-linux procps
-	libdpdk-dev dpdk
+	libdpdk-dev dpdk dpdk-dev
 	# VM
 	qemu-system-x86 udev busybox-static cpio
 	# kernels: Debian 12's 6.1
