@@ -17,8 +17,8 @@
  *
  * Each struct vfio_dma is one MAP_DMA: an IOVA range in the rb-tree
  * @dma_list (keyed by iova; ranges never overlap), the mm that made it
- * (mmgrab'd: it owns the pins and the locked_vm charge, and only it may
- * unmap), and the physically contiguous runs of pinned pages that back it.
+ * (mmgrab'd: it owns the pins and the locked_vm charge, whoever unmaps),
+ * and the physically contiguous runs of pinned pages that back it.
  * Keeping the runs lets unmap unpin without walking the IOMMU page tables
  * and lets a new domain be replayed run by run.
  */

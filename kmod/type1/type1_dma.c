@@ -298,9 +298,12 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 	while (dma) {
 		if (!iommu->v2 && iova > dma->iova)
 			break;
-		/* Only the mm that made a mapping may take it away. */
-		if (dma->mm != current->mm)
-			break;
+		/*
+		 * Any holder of the container fd may unmap any mapping, as
+		 * on 6.1 and 6.12 (a process that forked, exec'd or received
+		 * the fd cleans up after its peers); the pins and the
+		 * locked_vm charge go back to the mm that made it.
+		 */
 		n = rb_next(&dma->node);
 		unmapped += dma->size;
 		type1_remove_dma(iommu, dma);
