@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Reliability (issue 8): the ioctl fuzzer and the concurrency/fault stress
 # (tests/fuzz/), memlock exhaustion, unbind and remove of a device a
-# process holds, then a clean kernel log and modules that unload.
+# process holds, a second process probing objects it does not own, unload
+# attempts under load, then a clean kernel log and modules that unload.
 #
 # Short runs by default (about a minute of VM time); `make fuzz-long` runs
 # this file with VFIOCTL_FUZZ_SECONDS and VFIOCTL_STRESS_SECONDS raised in a
@@ -13,6 +14,7 @@ load helpers
 
 FUZZ=$VFIOCTL_TOP/tests/fuzz/ioctl-fuzz
 STRESS=$VFIOCTL_TOP/tests/fuzz/stress
+INTRUDER=$VFIOCTL_TOP/tests/fuzz/intruder
 FUZZ_SECONDS=${VFIOCTL_FUZZ_SECONDS:-10}
 STRESS_SECONDS=${VFIOCTL_STRESS_SECONDS:-3}
 SEED=${VFIOCTL_FUZZ_SEED:-$(date +%s)}
@@ -56,12 +58,13 @@ wait_for() {
 	return 1
 }
 
-# hold_device DEV - start `stress hold` on DEV in the background; sets
-# HOLD_PID and HOLD_LOG once it holds the device.
+# hold_device DEV [SECONDS] - start `stress hold` on DEV in the background
+# (for at most SECONDS, default 60); sets HOLD_PID and HOLD_LOG once it
+# holds the device.
 hold_device() {
 	local ready=$BATS_TEST_TMPDIR/ready.$RANDOM
 	HOLD_LOG=$BATS_TEST_TMPDIR/hold.$RANDOM.log
-	"$STRESS" hold "$1" --seconds 60 --ready "$ready" >"$HOLD_LOG" 2>&1 &
+	"$STRESS" hold "$1" --seconds "${2:-60}" --ready "$ready" >"$HOLD_LOG" 2>&1 &
 	HOLD_PID=$!
 	wait_for "$ready" 30 || { cat "$HOLD_LOG"; fail "stress hold $1 did not start"; }
 }
@@ -126,6 +129,49 @@ hold_device() {
 	# Usable again, every group.
 	vrun "$STRESS" run --procs 2 --seconds 2 --seed "$SEED"
 	assert_success
+}
+
+@test "fuzz: a second process can neither use nor undo what another owns" {
+	vrun "$INTRUDER" "$SOLO"
+	grep -E '^(ok|FAIL|#)' <<<"$output" | sed 's/^/# /' >&3
+	assert_success
+	assert_output --partial "# failures: 0"
+	refute_output --partial "FAIL"
+}
+
+# try_unload - every rmmod of the stack must be refused while it is in use.
+try_unload() {
+	local m out
+	for m in vfio_pci vfio_iommu_type1 vfio; do
+		if out=$(rmmod "$m" 2>&1); then
+			fail "rmmod $m succeeded under load (holder: $(cat "$HOLD_LOG"))"
+		fi
+		grep -q "in use" <<<"$out" ||
+			fail "rmmod $m: '$out' (expected: in use)"
+		module_loaded "$m" || fail "$m unloaded under load"
+	done
+}
+
+@test "fuzz: the modules refuse to unload while devices and DMA are in use" {
+	local stress_log=$BATS_TEST_TMPDIR/stress.log stress_pid tries=0
+	# One process holds a device (and with it vfio-pci and a type1
+	# container) until unbind asks for it back; four others cycle on the
+	# other groups meanwhile, and rmmod is tried as long as they run.
+	hold_device "$SOLO" 3600
+	"$STRESS" run --procs 4 --seconds "$((STRESS_SECONDS + 12))" \
+		--seed "$SEED" --exclude "$SOLO" >"$stress_log" 2>&1 &
+	stress_pid=$!
+	while kill -0 "$stress_pid" 2>/dev/null || ((tries == 0)); do
+		try_unload
+		((++tries))
+	done
+	echo "# rmmod refused $((tries * 3)) times" >&3
+	wait "$stress_pid" || { cat "$stress_log"; fail "stress: status $?"; }
+	grep -q "# failures: 0" "$stress_log" || { cat "$stress_log"; fail "stress failed"; }
+	# Let go through the device request, as an admin's unbind would.
+	echo "$SOLO" >"/sys/bus/pci/devices/$SOLO/driver/unbind"
+	wait "$HOLD_PID" || { cat "$HOLD_LOG"; fail "holder: status $?"; }
+	bind_vfio "$SOLO"
 }
 
 @test "fuzz: the kernel log has no oops, WARN, BUG, hung task, slab or lockdep report" {

@@ -1,12 +1,15 @@
-# The reliability campaign (issue 8): an ioctl fuzzer and a concurrency and
-# fault stress test, both run by tests/bats/fuzz.bats in the VM.  Short
+# The reliability campaign (issue 8): an ioctl fuzzer, a concurrency and
+# fault stress test and a second process probing objects it does not own,
+# all run by tests/bats/fuzz.bats in the VM.  Short
 # runs are part of the normal suite; `make fuzz-long` boots one VM with
 # slub_debug=FZPU and runs the same file for at least ten minutes.
-noinst_PROGRAMS += tests/fuzz/ioctl-fuzz tests/fuzz/stress
+noinst_PROGRAMS += tests/fuzz/ioctl-fuzz tests/fuzz/stress tests/fuzz/intruder
 tests_fuzz_ioctl_fuzz_SOURCES = tests/fuzz/ioctl-fuzz.c \
 	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
 tests_fuzz_ioctl_fuzz_LDADD = -lpthread
 tests_fuzz_stress_SOURCES = tests/fuzz/stress.c \
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+tests_fuzz_intruder_SOURCES = tests/fuzz/intruder.c \
 	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
 
 # fuzz-short: the suite's short run alone (about 90 s of tests).

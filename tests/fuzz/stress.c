@@ -4,6 +4,7 @@
  * on the groups of the devices bound to vfio-pci.
  *
  *   stress [run] [--procs N] [--seconds S] [--seed S] [--kill]
+ *	       [--exclude DEVICE]
  *	N processes (default 8) cycle: open the container, open a random
  *	group (EBUSY while another process has it: the one documented
  *	contention error), attach it, SET_IOMMU, GET_DEVICE_FD on its
@@ -12,7 +13,8 @@
  *	errno, or a wrong answer, fails the run.  --kill: the parent kill -9s
  *	random children at random points and starts new ones.  Afterwards
  *	every group must still open, attach and give its devices (nothing
- *	leaked by the killed processes).
+ *	leaked by the killed processes).  --exclude leaves DEVICE's group
+ *	alone (another process holds it).
  *
  *   stress memlock [--limit KiB]
  *	Drops CAP_IPC_LOCK, sets RLIMIT_MEMLOCK, maps until MAP_DMA fails:
@@ -501,8 +503,11 @@ static int do_hold(const char *dev, int seconds, const char *ready)
 	fflush(stdout);
 	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
 	r = poll(&pfd, 1, seconds * 1000);
-	printf("# %s\n", r > 0 ? "device request received, releasing" :
-				 "no device request, releasing");
+	if (r < 0)
+		printf("# poll: %m, releasing\n");
+	else
+		printf("# %s\n", r ? "device request received, releasing" :
+				      "no device request, releasing");
 	fflush(stdout);
 	/* Device first: that is what the kernel waits for. */
 	close(d);
@@ -512,10 +517,25 @@ static int do_hold(const char *dev, int seconds, const char *ready)
 	return r > 0 ? 0 : 3;
 }
 
+/* exclude_group - drop group @num from @g[@n]; the new count. */
+static int exclude_group(struct ft_group *g, int n, int num)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (g[i].num == num) {
+			memmove(&g[i], &g[i + 1], (n - i - 1) * sizeof(*g));
+			return n - 1;
+		}
+	}
+	return n;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: stress [run] [--procs N] [--seconds S] [--seed S] [--kill]\n"
+		"                    [--exclude DEVICE]\n"
 		"       stress memlock [--limit KiB]\n"
 		"       stress hold DEVICE [--seconds S] [--ready FILE]\n");
 	exit(2);
@@ -530,12 +550,13 @@ int main(int argc, char **argv)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "exclude", required_argument, NULL, 'x' },
 		{ 0 }
 	};
 	int nprocs = 8, seconds = -1, c;
 	uint64_t seed = time(NULL);
 	unsigned long limit = 1024;
-	const char *mode = "run", *ready = NULL;
+	const char *mode = "run", *ready = NULL, *exclude = NULL;
 	bool kill_mode = false;
 
 	if (argc > 1 && argv[1][0] != '-') {
@@ -551,6 +572,7 @@ int main(int argc, char **argv)
 		case 'k': kill_mode = true; break;
 		case 'l': limit = strtoul(optarg, NULL, 0); break;
 		case 'r': ready = optarg; break;
+		case 'x': exclude = optarg; break;
 		default: usage();
 		}
 	}
@@ -563,6 +585,8 @@ int main(int argc, char **argv)
 	if (optind != argc || nprocs < 1 || nprocs > MAX_PROCS)
 		usage();
 	ngroups = ft_discover(groups);
+	if (exclude)
+		ngroups = exclude_group(groups, ngroups, ft_group_of(exclude));
 	if (!ngroups) {
 		fprintf(stderr, "stress: no device is bound to vfio-pci\n");
 		return 2;
