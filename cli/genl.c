@@ -128,7 +128,9 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	struct request *req = arg;
 
 	req->err = e->error < 0 ? e->error : -EPROTO;
-	cli_err("kernel reports: %s", strerror(-req->err));
+	/* The caller explains EPERM (which capability, what to do). */
+	if (req->err != -EPERM)
+		cli_err("kernel reports: %s", strerror(-req->err));
 	return NL_STOP;
 }
 
@@ -190,6 +192,8 @@ int genl_listen(struct genl_client *c, genl_msg_fn fn, void *data)
 	if (c->mcgrp < 0)
 		return -ENOENT;
 	rc = nl_socket_add_membership(c->sk, c->mcgrp);
+	if (rc == -NLE_PERM)
+		return -EPERM;	/* the caller explains */
 	if (rc < 0) {
 		cli_err("netlink: cannot join the events group: %s", nl_geterror(rc));
 		return -EIO;

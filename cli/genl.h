@@ -24,11 +24,13 @@ void genl_client_close(struct genl_client *c);
 typedef int (*genl_msg_fn)(int cmd, struct nlattr **tb, struct nlattr *head,
 			   int len, void *data);
 
-/* Dump @cmd; returns 0 or -errno (kernel errors print "kernel reports"). */
+/* Dump @cmd; returns 0 or -errno (kernel errors print "kernel reports",
+ * except -EPERM: the dumps need CAP_NET_ADMIN and the caller says so). */
 int genl_dump(struct genl_client *c, int cmd, genl_msg_fn fn, void *data);
 
 /* Join the events group and deliver each event until @fn returns < 0 or
- * a signal interrupts; returns 0 on interruption. */
+ * a signal interrupts; returns 0 on interruption, -EPERM (silently) when
+ * joining needs CAP_NET_ADMIN. */
 int genl_listen(struct genl_client *c, genl_msg_fn fn, void *data);
 extern volatile sig_atomic_t genl_stop;
 

@@ -117,6 +117,11 @@ static int monitor_fn(int argc, char **argv, struct cli_ctx *ctx)
 	sigaction(SIGTERM, &sa, NULL);
 	rc = genl_listen(&nl, on_event, &a);
 	genl_client_close(&nl);
+	if (rc == -EPERM) {
+		cli_err("VFIO events are visible to CAP_NET_ADMIN only: "
+			"run vfioctl monitor as root");
+		return VFIOCTL_EXIT_FAILURE;
+	}
 	if (rc == -ENOENT) {
 		cli_err("the vfioctl family has no \"%s\" multicast group",
 			VFIOCTL_GENL_MCGRP_EVENTS);

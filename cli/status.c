@@ -349,6 +349,12 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	} else {
 		rc = status_procfs(&ctx->env, doc);
 	}
+	if (rc == -EPERM) {
+		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
+			"run vfioctl status as root");
+		json_object_put(doc);
+		return VFIOCTL_EXIT_FAILURE;
+	}
 	if (rc < 0) {
 		cli_err("cannot collect status: %s", strerror(-rc));
 		json_object_put(doc);

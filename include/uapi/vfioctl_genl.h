@@ -5,9 +5,11 @@
  * Upstream VFIO cannot say who holds a group, why a group is not viable or
  * how much memory a container pins.  vfioctl's "vfio" module answers those
  * questions over the generic netlink family VFIOCTL_GENL_NAME.  The family
- * is read-only: no command changes state.  Dumps are allowed to every user
- * except where a field is marked [admin]; such fields are only filled for
- * callers with CAP_SYS_ADMIN.
+ * is read-only: no command changes state.  GET_INFO is open to every user;
+ * the container, group and device dumps and the events group need
+ * CAP_NET_ADMIN (EPERM otherwise), because who holds what is as private as
+ * /proc/PID/fd.  Kernels without GENL_MCAST_CAP_NET_ADMIN (before 6.7,
+ * unless backported as in Debian's 6.1) let every user join the events.
  *
  * Commands (all GET commands are dumps, NLM_F_DUMP):
  *

@@ -115,4 +115,15 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define VFIOCTL_ERR_NOT_CONTAINER	EBADFD
 #endif
 
+/*
+ * Multicast groups that need CAP_NET_ADMIN to join: 6.7, and Debian's 6.1
+ * has it backported.  Without it the events group is open to everyone.
+ */
+#include <net/genetlink.h>
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define VFIOCTL_MCGRP_ADMIN_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define VFIOCTL_MCGRP_ADMIN_FLAGS	0
+#endif
+
 #endif /* VFIOCTL_COMPAT_H */

@@ -362,6 +362,11 @@ nospace:
 
 /* ---------------------------------------------------------------- family */
 
+/*
+ * Who holds which group, with which pid, and what it mapped is as private
+ * as /proc/PID/fd: the object dumps and the events need CAP_NET_ADMIN.
+ * GET_INFO (versions, counts) is open to everyone.
+ */
 static const struct genl_small_ops vfio_genl_ops[] = {
 	{
 		.cmd	= VFIOCTL_CMD_GET_INFO,
@@ -370,20 +375,26 @@ static const struct genl_small_ops vfio_genl_ops[] = {
 	},
 	{
 		.cmd	= VFIOCTL_CMD_GET_CONTAINER,
+		.flags	= GENL_ADMIN_PERM,
 		.dumpit	= vfio_nl_dump_containers,
 	},
 	{
 		.cmd	= VFIOCTL_CMD_GET_GROUP,
+		.flags	= GENL_ADMIN_PERM,
 		.dumpit	= vfio_nl_dump_groups,
 	},
 	{
 		.cmd	= VFIOCTL_CMD_GET_DEVICE,
+		.flags	= GENL_ADMIN_PERM,
 		.dumpit	= vfio_nl_dump_devices,
 	},
 };
 
 static const struct genl_multicast_group vfio_genl_mcgrps[] = {
-	{ .name = VFIOCTL_GENL_MCGRP_EVENTS },
+	{
+		.name	= VFIOCTL_GENL_MCGRP_EVENTS,
+		.flags	= VFIOCTL_MCGRP_ADMIN_FLAGS,
+	},
 };
 
 static struct genl_family vfio_genl_family __ro_after_init = {

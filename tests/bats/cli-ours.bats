@@ -80,6 +80,20 @@ teardown() {
 	assert_success
 }
 
+@test "ours: status and monitor refuse an unprivileged user with the reason" {
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	vrun "$VFIOCTL" group attach "$SOLO_G"
+	assert_success
+	sleep 600 3<>"/dev/vfio/$SOLO_G" &
+	PIDS+=($!)
+	vrun "${nobody[@]}" "$VFIOCTL" status
+	assert_failure 1
+	assert_output "vfioctl: who holds VFIO objects is visible to CAP_NET_ADMIN only: run vfioctl status as root"
+	vrun "${nobody[@]}" timeout 10 "$VFIOCTL" monitor
+	assert_failure 1
+	assert_output "vfioctl: VFIO events are visible to CAP_NET_ADMIN only: run vfioctl monitor as root"
+}
+
 @test "ours: monitor streams group and container events with their holders, stops on SIGINT" {
 	vrun "$VFIOCTL" group attach "$SOLO_G"
 	assert_success

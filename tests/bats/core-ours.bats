@@ -137,6 +137,26 @@ line_of() {
 	assert_output --partial "open=0"
 }
 
+@test "core: netlink info is open to every user; dumps and events need CAP_NET_ADMIN" {
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	start_holder "${ARGS[@]}"
+	vrun "${nobody[@]}" "$NLDUMP" info
+	assert_success
+	assert_output --regexp 'version=[^ ]*-vfioctl'
+	local what
+	for what in containers groups devices; do
+		vrun "${nobody[@]}" "$NLDUMP" "$what"
+		assert_failure
+		assert_output "$what: Operation not permitted"
+	done
+	vrun "${nobody[@]}" "$NLDUMP" events 1
+	assert_failure
+	assert_output "events: Operation not permitted"
+	# root still sees the holder
+	vrun line_of groups "group=$GROUP"
+	assert_output --partial "holders=$HOLDER:core-test"
+}
+
 @test "core: netlink events follow open, container, IOMMU, device and close" {
 	ev=$BATS_TEST_TMPDIR/events
 	"$NLDUMP" events 30 >"$ev" 2>&1 &
