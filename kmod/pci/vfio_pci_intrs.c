@@ -172,12 +172,10 @@ void vfio_pci_intx_mask(struct vfio_pci_device *vdev)
 	spin_lock_irqsave(&vdev->irqlock, flags);
 	/*
 	 * Config-space INTx disable calls this without INTx delivery too:
-	 * then just make the hardware bit follow the virtual one.
+	 * the virtual bit is all that changes, the hardware stays masked
+	 * (see vfio_intx_set_signal()).
 	 */
-	if (unlikely(!is_intx(vdev))) {
-		if (vdev->pci_2_3)
-			pci_intx(pdev, 0);
-	} else if (!vdev->ctx[0].masked) {
+	if (is_intx(vdev) && !vdev->ctx[0].masked) {
 		if (vdev->pci_2_3)
 			pci_intx(pdev, 0);
 		else
@@ -195,10 +193,7 @@ static int vfio_pci_intx_unmask_handler(struct vfio_pci_device *vdev)
 	int ret = 0;
 
 	spin_lock_irqsave(&vdev->irqlock, flags);
-	if (unlikely(!is_intx(vdev))) {
-		if (vdev->pci_2_3)
-			pci_intx(pdev, 1);
-	} else if (vdev->ctx[0].masked && !vdev->virq_disabled) {
+	if (is_intx(vdev) && vdev->ctx[0].masked && !vdev->virq_disabled) {
 		/*
 		 * Still asserted: rather than unmask and take the interrupt
 		 * at once, keep it masked and tell the user again.
@@ -256,8 +251,6 @@ static int vfio_intx_enable(struct vfio_pci_device *vdev)
 	vdev->num_ctx = 1;
 	/* INTx disable set through config space before we got here */
 	vdev->ctx[0].masked = vdev->virq_disabled;
-	if (vdev->pci_2_3)
-		pci_intx(vdev->pdev, !vdev->ctx[0].masked);
 	vdev->irq_type = VFIO_PCI_INTX_IRQ_INDEX;
 	return 0;
 }
@@ -271,6 +264,14 @@ static int vfio_intx_set_signal(struct vfio_pci_device *vdev, int fd)
 	char *name;
 	int ret;
 
+	/*
+	 * The hardware INTx disable bit is clear only while our handler is
+	 * registered and the user has not masked: a device left with an
+	 * interrupt pending (by this user or the last) must not assert a
+	 * line that other devices' handlers share, with nobody to ack it.
+	 */
+	if (vdev->pci_2_3)
+		pci_intx(pdev, 0);
 	if (vdev->ctx[0].trigger) {
 		free_irq(pdev->irq, vdev);
 		kfree(vdev->ctx[0].name);
@@ -306,9 +307,11 @@ static int vfio_intx_set_signal(struct vfio_pci_device *vdev, int fd)
 		return ret;
 	}
 
-	/* masked before the handler existed: keep the line quiet */
+	/* unmask now that the handler exists; if masked, keep it quiet */
 	spin_lock_irqsave(&vdev->irqlock, flags);
-	if (!vdev->pci_2_3 && vdev->ctx[0].masked)
+	if (vdev->pci_2_3 && !vdev->ctx[0].masked)
+		pci_intx(pdev, 1);
+	else if (!vdev->pci_2_3 && vdev->ctx[0].masked)
 		disable_irq_nosync(pdev->irq);
 	spin_unlock_irqrestore(&vdev->irqlock, flags);
 	return 0;

@@ -23,7 +23,6 @@
 static int vfio_pci_enable(struct vfio_pci_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	u16 cmd;
 	int ret;
 
 	/* the saved state must not include bus mastering */
@@ -44,12 +43,13 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	if (!vdev->pci_saved_state)
 		pci_dbg(pdev, "cannot store the saved state\n");
 
+	/*
+	 * INTx disable is virtual (it starts clear for the user); the
+	 * hardware bit stays set until INTx delivery is configured.
+	 */
 	vdev->pci_2_3 = pci_intx_mask_supported(pdev);
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (vdev->pci_2_3 && (cmd & PCI_COMMAND_INTX_DISABLE)) {
-		cmd &= ~PCI_COMMAND_INTX_DISABLE;
-		pci_write_config_word(pdev, PCI_COMMAND, cmd);
-	}
+	if (vdev->pci_2_3)
+		pci_intx(pdev, 0);
 
 	ret = vfio_config_init(vdev);
 	if (ret) {
@@ -128,6 +128,9 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 	}
 	pci_restore_state(pdev);
 out:
+	/* closed: a pending interrupt must not reach a shared line */
+	if (vdev->pci_2_3)
+		pci_intx(pdev, 0);
 	pci_disable_device(pdev);
 }
 

@@ -10,6 +10,8 @@
  *                                    hot-reset case)
  *   pci-test irq    BDF              MSI and INTx delivered to eventfds,
  *                                    mask/unmask, loopback triggers
+ *   pci-test quiet  BDF              (ours) INTx stays disabled in hardware
+ *                                    without a handler, even when pending
  *   pci-test unbind BDF              unbind while held: REQ fires, the
  *                                    unbind finishes once the fd is closed
  *   pci-test pair   BDF BDF          two devices of one group: both fds,
@@ -1353,6 +1355,86 @@ static int cmd_irq(const char *bdf)
 	return 0;
 }
 
+/* ------------------------------------------------------------ quiet */
+
+/* hw_cmd_status - the physical command and status registers, via sysfs. */
+static void hw_cmd_status(struct vdev *d, uint16_t *cmd, uint16_t *status)
+{
+	*cmd = *status = 0;
+	sysfs_config(d->bdf, cmd, 2, PCI_COMMAND);
+	sysfs_config(d->bdf, status, 2, PCI_STATUS);
+}
+
+/*
+ * ours: the hardware INTx disable bit is clear only while an INTx handler
+ * is registered, so an interrupt left pending (no handler, or after close)
+ * cannot assert a line that other devices' handlers share.  Stock clears
+ * it at open; this is an ours-only property.
+ */
+static int cmd_quiet(const char *bdf)
+{
+	struct vdev d = { .bdf = bdf };
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint16_t cmd, status;
+
+	setup_container(&d);
+	open_device(&d);
+	enable_master(&d);
+	edu_ack_all(&d);
+	hw_cmd_status(&d, &cmd, &status);
+	check(cmd & PCI_COMMAND_INTX_DISABLE,
+	      "open, no INTx handler: INTx disabled in hardware (0x%04x)", cmd);
+	check(!(cfg16(&d, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE),
+	      "... while the user sees it enabled");
+
+	edu_wr(&d, EDU_IRQ_RAISE, 1);
+	hw_cmd_status(&d, &cmd, &status);
+	check(status & PCI_STATUS_INTERRUPT,
+	      "edu interrupt pending (status 0x%04x)", status);
+	check(cmd & PCI_COMMAND_INTX_DISABLE,
+	      "... and still not asserted on the line (0x%04x)", cmd);
+
+	CHECK_ERRNO(set_eventfd(&d, VFIO_PCI_INTX_IRQ_INDEX, efd), 0,
+		    "SET_IRQS INTx eventfd");
+	check(wait_event(efd, 2000) >= 1,
+	      "the pending interrupt is delivered once the handler exists");
+	edu_ack_all(&d);
+	CHECK_ERRNO(set_irqs(&d, VFIO_IRQ_SET_DATA_NONE |
+			     VFIO_IRQ_SET_ACTION_UNMASK,
+			     VFIO_PCI_INTX_IRQ_INDEX, 0, 1, NULL, 0), 0,
+		    "INTx unmask");
+	hw_cmd_status(&d, &cmd, &status);
+	check(!(cmd & PCI_COMMAND_INTX_DISABLE),
+	      "INTx enabled in hardware while delivered (0x%04x)", cmd);
+	CHECK_ERRNO(disable_index(&d, VFIO_PCI_INTX_IRQ_INDEX), 0,
+		    "SET_IRQS INTx disable");
+	hw_cmd_status(&d, &cmd, &status);
+	check(cmd & PCI_COMMAND_INTX_DISABLE,
+	      "INTx disabled in hardware again (0x%04x)", cmd);
+
+	/*
+	 * Leave one pending and close: the device must stay quiet.  (A
+	 * device with a reset method loses the interrupt in the reset at
+	 * close; one without keeps it pending.)
+	 */
+	edu_wr(&d, EDU_IRQ_RAISE, 1);
+	close_device(&d);
+	hw_cmd_status(&d, &cmd, &status);
+	check(cmd & PCI_COMMAND_INTX_DISABLE,
+	      "closed with an interrupt raised: INTx disabled (cmd 0x%04x, status 0x%04x)",
+	      cmd, status);
+
+	/* Tidy up for the next test: acknowledge it. */
+	open_device(&d);
+	enable_master(&d);
+	edu_ack_all(&d);
+	close_device(&d);
+	close(efd);
+	close(d.group);
+	close(d.container);
+	return 0;
+}
+
 /* ------------------------------------------------------------ unbind */
 
 static int cmd_unbind(const char *bdf)
@@ -1490,12 +1572,14 @@ int main(int argc, char **argv)
 		cmd_info(argv[2], argc > 3 ? argv[3] : NULL);
 	else if (argc == 3 && !strcmp(argv[1], "irq"))
 		cmd_irq(argv[2]);
+	else if (argc == 3 && !strcmp(argv[1], "quiet"))
+		cmd_quiet(argv[2]);
 	else if (argc == 3 && !strcmp(argv[1], "unbind"))
 		cmd_unbind(argv[2]);
 	else if (argc == 4 && !strcmp(argv[1], "pair"))
 		cmd_pair(argv[2], argv[3]);
 	else {
-		fprintf(stderr, "usage: pci-test info|irq|unbind BDF | pair BDF BDF\n");
+		fprintf(stderr, "usage: pci-test info|irq|quiet|unbind BDF | pair BDF BDF\n");
 		return 2;
 	}
 	printf("1..%d\n# %d failed\n", tests, failures);
