@@ -153,17 +153,20 @@ try_unload() {
 }
 
 @test "fuzz: the modules refuse to unload while devices and DMA are in use" {
-	local stress_log=$BATS_TEST_TMPDIR/stress.log stress_pid tries=0
+	local stress_log=$BATS_TEST_TMPDIR/stress.log stress_pid tries
 	# One process holds a device (and with it vfio-pci and a type1
 	# container) until unbind asks for it back; four others cycle on the
-	# other groups meanwhile, and rmmod is tried as long as they run.
-	hold_device "$SOLO" 3600
-	"$STRESS" run --procs 4 --seconds "$((STRESS_SECONDS + 12))" \
+	# other groups meanwhile, and rmmod is tried a few times while they
+	# run.  A few, spaced: a tight rmmod loop on top of the stress was
+	# seen to livelock the guest's 9p root under TCG (RCU stalls in
+	# p9_client_rpc), which says nothing about VFIO.
+	hold_device "$SOLO" 600
+	"$STRESS" run --procs 4 --seconds "$((STRESS_SECONDS + 9))" \
 		--seed "$SEED" --exclude "$SOLO" >"$stress_log" 2>&1 &
 	stress_pid=$!
-	while kill -0 "$stress_pid" 2>/dev/null || ((tries == 0)); do
+	for ((tries = 0; tries < 4; tries++)); do
+		sleep 2
 		try_unload
-		((++tries))
 	done
 	echo "# rmmod refused $((tries * 3)) times" >&3
 	wait "$stress_pid" || { cat "$stress_log"; fail "stress: status $?"; }
