@@ -133,7 +133,7 @@ hold_device() {
 	assert_success
 }
 
-@test "fuzz: a second process can neither use nor undo what another owns" {
+@test "fuzz: a second process cannot reach objects without their fds; a fd holder can, as stock" {
 	vrun "$INTRUDER" "$SOLO"
 	grep -E '^(ok|FAIL|#)' <<<"$output" | sed 's/^/# /' >&3
 	assert_success
