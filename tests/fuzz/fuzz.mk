@@ -7,10 +7,15 @@ noinst_PROGRAMS += tests/fuzz/ioctl-fuzz tests/fuzz/stress tests/fuzz/intruder
 tests_fuzz_ioctl_fuzz_SOURCES = tests/fuzz/ioctl-fuzz.c \
 	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
 tests_fuzz_ioctl_fuzz_LDADD = -lpthread
+# stress and intruder map DMA and read VmLck with the type1 test's helpers.
 tests_fuzz_stress_SOURCES = tests/fuzz/stress.c \
-	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h \
+	tests/uapi/type1-util.c tests/uapi/type1-util.h
+tests_fuzz_stress_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/uapi
 tests_fuzz_intruder_SOURCES = tests/fuzz/intruder.c \
-	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h \
+	tests/uapi/type1-util.c tests/uapi/type1-util.h
+tests_fuzz_intruder_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/uapi
 
 # fuzz-short: the suite's short run alone (about 90 s of tests).
 fuzz-short: all

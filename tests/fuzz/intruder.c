@@ -49,6 +49,7 @@
 #include <linux/vfio.h>
 
 #include "fuzz-targets.h"
+#include "type1-util.h"
 
 #define MAP_SIZE	(64 * 1024UL)
 #define OWNER_IOVA	(1ULL << 32)
@@ -87,37 +88,24 @@ static void check(bool ok, const char *fmt, ...)
 		failures++;
 }
 
-/* expect_errno - @ret must be -1 with errno @want; @what names the call. */
+/* expect_err - @err (0 or -errno) must be -@want; @what names the call. */
+static void expect_err(int err, int want, const char *what)
+{
+	check(err == -want, "%s: %s (expected %s)", what,
+	      err ? strerror(-err) : "succeeded", strerror(want));
+}
+
+/* expect_errno - a syscall's @ret must be -1 with errno @want. */
 static void expect_errno(long ret, int want, const char *what)
 {
-	int err = ret < 0 ? errno : 0;
-
-	check(ret < 0 && err == want, "%s: %s (expected %s)", what,
-	      ret < 0 ? strerror(err) : "succeeded", strerror(want));
+	expect_err(ret < 0 ? -errno : 0, want, what);
 }
 
-static int map_dma(int c, void *vaddr, uint64_t iova, uint64_t size)
+/* map_rw - MAP_DMA @vaddr for reading and writing, MAP_SIZE bytes at @iova. */
+static int map_rw(int c, void *vaddr, uint64_t iova)
 {
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)vaddr, .iova = iova, .size = size,
-	};
-
-	return ioctl(c, VFIO_IOMMU_MAP_DMA, &m);
-}
-
-/* unmap_dma - 0 or -1 (errno); *@done gets the bytes the kernel unmapped. */
-static int unmap_dma(int c, uint64_t iova, uint64_t size, uint32_t flags,
-		     uint64_t *done)
-{
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u), .flags = flags, .iova = iova, .size = size,
-	};
-	int ret = ioctl(c, VFIO_IOMMU_UNMAP_DMA, &u);
-
-	*done = u.size;
-	return ret;
+	return t1_map(c, (uintptr_t)vaddr, iova, MAP_SIZE,
+		      VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
 }
 
 static void *anon(size_t size)
@@ -155,11 +143,9 @@ static void expect_empty_container(int c, const char *how)
 	check(ioctl(c, VFIO_GET_API_VERSION) == VFIO_API_VERSION,
 	      "%s: it is a container (GET_API_VERSION)", how);
 	snprintf(what, sizeof(what), "%s: UNMAP_DMA of the owner's IOVA", how);
-	expect_errno(unmap_dma(c, OWNER_IOVA, MAP_SIZE, 0, &done), EINVAL,
-		     what);
+	expect_err(t1_unmap(c, OWNER_IOVA, MAP_SIZE, 0, &done), EINVAL, what);
 	snprintf(what, sizeof(what), "%s: MAP_DMA", how);
-	expect_errno(buf ? map_dma(c, buf, HOLDER_IOVA, MAP_SIZE) : -1, EINVAL,
-		     what);
+	expect_err(buf ? map_rw(c, buf, HOLDER_IOVA) : -ENOMEM, EINVAL, what);
 	snprintf(what, sizeof(what), "%s: SET_IOMMU without a group", how);
 	expect_errno(ioctl(c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), EINVAL,
 		     what);
@@ -218,44 +204,26 @@ static void intrude_nobody(void)
 	}
 }
 
-/* vm_locked_kib - VmLck (mm->locked_vm, where type1 charges pins) of @pid. */
-static long vm_locked_kib(pid_t pid)
-{
-	char path[64], line[128];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 static void intrude_fd_holder(int c)
 {
-	long before = vm_locked_kib(owner.pid), mine = vm_locked_kib(getpid());
+	long before = t1_vmlck_kib(owner.pid), mine = t1_vmlck_kib(0);
 	uint64_t done = 0;
 	void *buf = anon(MAP_SIZE);
 	int ret;
 
-	ret = buf ? map_dma(c, buf, HOLDER_IOVA, MAP_SIZE) : -1;
+	ret = buf ? map_rw(c, buf, HOLDER_IOVA) : -ENOMEM;
 	check(!ret, "fd-holder: MAP_DMA of its own memory: %s",
-	      ret ? strerror(errno) : "ok");
-	check(vm_locked_kib(getpid()) - mine == MAP_SIZE / 1024,
+	      ret ? strerror(-ret) : "ok");
+	check(t1_vmlck_kib(0) - mine == MAP_SIZE / 1024,
 	      "fd-holder: its own mapping is charged to it (%ld -> %ld kB)",
-	      mine, vm_locked_kib(getpid()));
-	ret = unmap_dma(c, OWNER_IOVA, MAP_SIZE, 0, &done);
+	      mine, t1_vmlck_kib(0));
+	ret = t1_unmap(c, OWNER_IOVA, MAP_SIZE, 0, &done);
 	check(!ret && done == MAP_SIZE,
 	      "fd-holder: UNMAP_DMA of the owner's mapping (%s, %llu bytes)",
-	      ret ? strerror(errno) : "ok", (unsigned long long)done);
-	check(before - vm_locked_kib(owner.pid) == MAP_SIZE / 1024,
+	      ret ? strerror(-ret) : "ok", (unsigned long long)done);
+	check(before - t1_vmlck_kib(owner.pid) == MAP_SIZE / 1024,
 	      "fd-holder: the owner's locked_vm went back (%ld -> %ld kB)",
-	      before, vm_locked_kib(owner.pid));
+	      before, t1_vmlck_kib(owner.pid));
 	/* Exits with its mapping in place: the container must release it. */
 }
 
@@ -313,7 +281,7 @@ static int owner_setup(const char *dev, void **mem, volatile uint32_t **bar)
 	owner.device = ioctl(owner.group, VFIO_GROUP_GET_DEVICE_FD, dev);
 	*mem = anon(MAP_SIZE);
 	if (owner.device < 0 || !*mem ||
-	    map_dma(owner.container, *mem, OWNER_IOVA, MAP_SIZE) ||
+	    map_rw(owner.container, *mem, OWNER_IOVA) ||
 	    ioctl(owner.device, VFIO_DEVICE_GET_REGION_INFO, &reg)) {
 		fprintf(stderr, "intruder: device %s, DMA map: %m\n", dev);
 		return -1;
@@ -346,12 +314,12 @@ static void owner_verify(volatile uint32_t *bar)
 	      info.num_regions);
 	check((bar[0] & EDU_ID_MASK) == EDU_ID,
 	      "owner: BAR0 still reads the edu ID (%#x)", bar[0]);
-	ret = unmap_dma(owner.container, OWNER_IOVA, MAP_SIZE, 0, &done);
+	ret = t1_unmap(owner.container, OWNER_IOVA, MAP_SIZE, 0, &done);
 	check(!ret && done == 0,
 	      "owner: its mapping is gone, unmapped by the fd-holder (%llu bytes left)",
 	      (unsigned long long)done);
 	done = 0;
-	ret = unmap_dma(owner.container, HOLDER_IOVA, MAP_SIZE, 0, &done);
+	ret = t1_unmap(owner.container, HOLDER_IOVA, MAP_SIZE, 0, &done);
 	check(!ret && done == MAP_SIZE,
 	      "owner: unmaps the exited fd-holder's mapping (%llu bytes)",
 	      (unsigned long long)done);

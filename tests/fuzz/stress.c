@@ -52,6 +52,7 @@
 #include <linux/vfio.h>
 
 #include "fuzz-targets.h"
+#include "type1-util.h"
 
 #define PAGE		4096UL
 #define NSLOTS		16
@@ -94,25 +95,11 @@ static int open_group(int num)
 	return open(path, O_RDWR);
 }
 
-static int map_dma(int c, void *vaddr, uint64_t iova, uint64_t size)
+/* map_rw - MAP_DMA @size bytes at @vaddr to @iova, readable and writable. */
+static int map_rw(int c, void *vaddr, uint64_t iova, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)vaddr, .iova = iova, .size = size,
-	};
-
-	return ioctl(c, VFIO_IOMMU_MAP_DMA, &m) ? -errno : 0;
-}
-
-/* Returns the number of bytes unmapped, or -errno. */
-static int64_t unmap_dma(int c, uint64_t iova, uint64_t size, uint32_t flags)
-{
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u), .flags = flags, .iova = iova, .size = size,
-	};
-
-	return ioctl(c, VFIO_IOMMU_UNMAP_DMA, &u) ? -errno : (int64_t)u.size;
+	return t1_map(c, (uintptr_t)vaddr, iova, size,
+		      VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
 }
 
 static void shuffle(int *fds, int n)
@@ -185,7 +172,7 @@ static void cycle(unsigned char *mem)
 		uint64_t iova = IOVA_BASE + s * SLOT_SIZE;
 
 		if (rn(2)) {
-			int r = map_dma(c, mem + s * SLOT_SIZE, iova,
+			int r = map_rw(c, mem + s * SLOT_SIZE, iova,
 					SLOT_SIZE);
 
 			INC(cnt->maps);
@@ -197,13 +184,15 @@ static void cycle(unsigned char *mem)
 				     r ? strerror(-r) : "success");
 			mapped[s] = true;
 		} else {
-			int64_t r = unmap_dma(c, iova, SLOT_SIZE, 0);
+			uint64_t done = 0;
+			int r = t1_unmap(c, iova, SLOT_SIZE, 0, &done);
 
 			INC(cnt->unmaps);
-			if (r != (mapped[s] ? (int64_t)SLOT_SIZE : 0))
-				FAIL("UNMAP_DMA slot %d (%s): %lld", s,
-				     mapped[s] ? "mapped" : "free",
-				     (long long)r);
+			if (r || done != (mapped[s] ? SLOT_SIZE : 0))
+				FAIL("UNMAP_DMA slot %d (%s): %s, %llu bytes",
+				     s, mapped[s] ? "mapped" : "free",
+				     r ? strerror(-r) : "ok",
+				     (unsigned long long)done);
 			mapped[s] = false;
 		}
 	}
@@ -386,10 +375,9 @@ static int do_memlock(unsigned long limit_kib)
 	const uint64_t chunk = 64 * 1024, limit = limit_kib * 1024;
 	const uint64_t span = 4 * limit + 4 * chunk;
 	struct rlimit rl = { limit, limit };
-	uint64_t mapped = 0, again = 0;
+	uint64_t mapped = 0, again = 0, un = 0;
 	unsigned char *mem;
 	int c, grp, r = 0, bad = 0;
-	int64_t un;
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_ipc_lock()) {
 		fprintf(stderr, "FAIL: setrlimit/capset: %m\n");
@@ -404,7 +392,7 @@ static int do_memlock(unsigned long limit_kib)
 		return 1;
 
 	/* One map bigger than the limit fails whole. */
-	r = map_dma(c, mem, IOVA_BASE, span);
+	r = map_rw(c, mem, IOVA_BASE, span);
 	printf("# map of %llu KiB over a %lu KiB limit: %s\n",
 	       (unsigned long long)span / 1024, limit_kib,
 	       r ? strerror(-r) : "success");
@@ -415,7 +403,7 @@ static int do_memlock(unsigned long limit_kib)
 	}
 	/* Chunks until the limit. */
 	while (mapped < span) {
-		r = map_dma(c, mem + mapped, IOVA_BASE + mapped, chunk);
+		r = map_rw(c, mem + mapped, IOVA_BASE + mapped, chunk);
 		if (r)
 			break;
 		mapped += chunk;
@@ -429,15 +417,16 @@ static int do_memlock(unsigned long limit_kib)
 			(unsigned long long)(limit / chunk * chunk) / 1024);
 		bad++;
 	}
-	un = unmap_dma(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
-	if (un != (int64_t)mapped) {
-		fprintf(stderr, "FAIL: UNMAP_ALL gave %lld, want %llu\n",
-			(long long)un, (unsigned long long)mapped);
+	r = t1_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &un);
+	if (r || un != mapped) {
+		fprintf(stderr, "FAIL: UNMAP_ALL: %s, %llu bytes, want %llu\n",
+			r ? strerror(-r) : "ok", (unsigned long long)un,
+			(unsigned long long)mapped);
 		bad++;
 	}
 	/* The accounting came back: the same amount maps again. */
 	while (again < mapped &&
-	       !map_dma(c, mem + again, IOVA_BASE + again, chunk))
+	       !map_rw(c, mem + again, IOVA_BASE + again, chunk))
 		again += chunk;
 	printf("# after UNMAP_DMA(ALL): mapped %llu KiB again\n",
 	       (unsigned long long)again / 1024);
@@ -478,7 +467,7 @@ static int do_hold(const char *dev, int seconds, const char *ready)
 	}
 	mem = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (mem == MAP_FAILED || map_dma(c, mem, IOVA_BASE, SLOT_SIZE)) {
+	if (mem == MAP_FAILED || map_rw(c, mem, IOVA_BASE, SLOT_SIZE)) {
 		fprintf(stderr, "FAIL: MAP_DMA: %m\n");
 		return 2;
 	}

@@ -436,7 +436,7 @@ static int cmd_unmap_all(int argc, char **argv)
 	int c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
 	uint64_t b = (uintptr_t)t1_alloc(SZ_64K, SZ_64K), n = 0;
 	uint32_t avail0 = dma_avail(c);
-	long lck0 = t1_vmlck_kib();
+	long lck0 = t1_vmlck_kib(0);
 
 	(void)argc;
 	CHECK_ERR(t1_map(c, b, SZ_1M, SZ_64K, RW), 0, "map 1");
@@ -448,7 +448,7 @@ static int cmd_unmap_all(int argc, char **argv)
 	CHECK(n == SZ_64K + 3 * SZ_4K, "... returns the total size (%llu)",
 	      (unsigned long long)n);
 	CHECK(dma_avail(c) == avail0, "DMA_AVAIL back to %u", avail0);
-	CHECK(t1_vmlck_kib() == lck0, "VmLck back to %ld kB", lck0);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back to %ld kB", lck0);
 	CHECK_ERR(t1_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &n), 0,
 		  "UNMAP_ALL with nothing mapped");
 	CHECK(n == 0, "... returns 0 (%llu)", (unsigned long long)n);
@@ -503,20 +503,20 @@ static int cmd_memlock(int argc, char **argv)
 		t1_die("dropping to nobody: %m");
 	printf("# pid=%d uid=%d memlock=%lu\n", getpid(), getuid(),
 	       (unsigned long)rl.rlim_cur);
-	lck0 = t1_vmlck_kib();
+	lck0 = t1_vmlck_kib(0);
 	CHECK_ERR(t1_map(c, b, SZ_1M, SZ_64K, RW), 0, "map 64 KiB within 128 KiB");
-	CHECK(t1_vmlck_kib() == lck0 + 64, "VmLck %ld == %ld + 64 kB",
-	      t1_vmlck_kib(), lck0);
+	CHECK(t1_vmlck_kib(0) == lck0 + 64, "VmLck %ld == %ld + 64 kB",
+	      t1_vmlck_kib(0), lck0);
 	CHECK_ERR(t1_map(c, b, 4 * SZ_1M, SZ_1M, RW), -ENOMEM,
 		  "map of 1 MiB over RLIMIT_MEMLOCK");
-	CHECK(t1_vmlck_kib() == lck0 + 64, "failed map charged nothing (%ld)",
-	      t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck0 + 64, "failed map charged nothing (%ld)",
+	      t1_vmlck_kib(0));
 	CHECK(iova_free(c, b, 4 * SZ_1M, SZ_4K), "failed map left no entry");
 	CHECK_ERR(t1_map(c, b, 4 * SZ_1M, SZ_64K, RW), 0,
 		  "map up to the limit exactly");
 	CHECK_ERR(t1_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL), 0,
 		  "unmap all");
-	CHECK(t1_vmlck_kib() == lck0, "VmLck back to %ld kB", lck0);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back to %ld kB", lck0);
 	close(gfd);
 	close(c);
 	return 0;
@@ -565,31 +565,31 @@ static int cmd_lockedvm(int argc, char **argv)
 	int group = atoi(argv[0]), gfd, dfd, c;
 	void *buf = t1_alloc(SZ_1M, SZ_4K);
 	uint64_t b = (uintptr_t)buf;
-	long lck0 = t1_vmlck_kib();
+	long lck0 = t1_vmlck_kib(0);
 	const long mib = 1024;
 
 	printf("# VmLck at start: %ld kB\n", lck0);
 
 	c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
 	CHECK_ERR(t1_map(c, b, SZ_1M, SZ_1M, RW), 0, "map 1 MiB");
-	CHECK(t1_vmlck_kib() == lck0 + mib, "VmLck +1 MiB (%ld)", t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck0 + mib, "VmLck +1 MiB (%ld)", t1_vmlck_kib(0));
 	CHECK_ERR(t1_unmap(c, SZ_1M, SZ_1M, 0, NULL), 0, "unmap");
-	CHECK(t1_vmlck_kib() == lck0, "after unmap: VmLck %ld", t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck0, "after unmap: VmLck %ld", t1_vmlck_kib(0));
 
 	CHECK_ERR(t1_map(c, b, SZ_1M, SZ_1M, RW), 0, "map 1 MiB");
 	close(c);
-	CHECK(t1_vmlck_kib() == lck0 + mib,
+	CHECK(t1_vmlck_kib(0) == lck0 + mib,
 	      "container fd closed, group still attached: still pinned (%ld)",
-	      t1_vmlck_kib());
+	      t1_vmlck_kib(0));
 	close(gfd);
-	CHECK(t1_vmlck_kib() == lck0, "then group fd closed: VmLck %ld",
-	      t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck0, "then group fd closed: VmLck %ld",
+	      t1_vmlck_kib(0));
 
 	c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
 	CHECK_ERR(t1_map(c, b, SZ_1M, SZ_1M, RW), 0, "map 1 MiB");
 	close(gfd);
-	CHECK(t1_vmlck_kib() == lck0, "group fd closed first: VmLck %ld",
-	      t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck0, "group fd closed first: VmLck %ld",
+	      t1_vmlck_kib(0));
 	close(c);
 
 	if (argc > 1) {
@@ -598,12 +598,12 @@ static int cmd_lockedvm(int argc, char **argv)
 		CHECK_ERR(t1_map(c, b, SZ_1M, SZ_1M, RW), 0, "map 1 MiB");
 		close(gfd);
 		close(c);
-		CHECK(t1_vmlck_kib() == lck0 + mib,
+		CHECK(t1_vmlck_kib(0) == lck0 + mib,
 		      "group and container closed, device open: pinned (%ld)",
-		      t1_vmlck_kib());
+		      t1_vmlck_kib(0));
 		close(dfd);
-		CHECK(t1_vmlck_kib() == lck0, "device fd closed last: VmLck %ld",
-		      t1_vmlck_kib());
+		CHECK(t1_vmlck_kib(0) == lck0, "device fd closed last: VmLck %ld",
+		      t1_vmlck_kib(0));
 	}
 
 	{
@@ -623,13 +623,13 @@ static int cmd_lockedvm(int argc, char **argv)
 		if (read(p[0], &ok, 1) != 1)
 			ok = 0;
 		CHECK(ok == 'y', "CLONE_VM child mapped 1 MiB of our memory");
-		CHECK(t1_vmlck_kib() == lck0 + mib, "shared mm: VmLck %ld",
-		      t1_vmlck_kib());
+		CHECK(t1_vmlck_kib(0) == lck0 + mib, "shared mm: VmLck %ld",
+		      t1_vmlck_kib(0));
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		CHECK(WIFSIGNALED(status), "child killed by SIGKILL");
-		CHECK(t1_vmlck_kib() == lck0, "after kill -9: VmLck %ld",
-		      t1_vmlck_kib());
+		CHECK(t1_vmlck_kib(0) == lck0, "after kill -9: VmLck %ld",
+		      t1_vmlck_kib(0));
 		{
 			char path[64];
 
@@ -898,12 +898,12 @@ static int cmd_latejoin(int argc, char **argv)
 	if (first)
 		CHECK(edu_round_trip(&e1, iova_src, src, iova_dst, dst, 1024, 1),
 		      "%s: DMA round trip", e1.name);
-	lck = t1_vmlck_kib();
+	lck = t1_vmlck_kib(0);
 
 	gfd2 = t1_open_group(g2);
 	CHECK_ERR(t1_set_container(gfd2, c), 0, "second group joins");
-	CHECK(t1_vmlck_kib() == lck, "joining charged no locked_vm (%ld)",
-	      t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck, "joining charged no locked_vm (%ld)",
+	      t1_vmlck_kib(0));
 	edu_open(&e2, gfd2);
 	CHECK(edu_round_trip(&e2, iova_src, src, iova_dst, dst, 1024, 2),
 	      "%s: DMA round trip through the earlier mappings", e2.name);
@@ -913,8 +913,8 @@ static int cmd_latejoin(int argc, char **argv)
 
 	close(e2.fd);
 	close(gfd2);
-	CHECK(t1_vmlck_kib() == lck, "second group left, pins kept (%ld)",
-	      t1_vmlck_kib());
+	CHECK(t1_vmlck_kib(0) == lck, "second group left, pins kept (%ld)",
+	      t1_vmlck_kib(0));
 	if (first)
 		CHECK(edu_round_trip(&e1, iova_src, src, iova_dst, dst, 1024, 4),
 		      "%s: still works after the second group left", e1.name);

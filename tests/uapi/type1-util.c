@@ -136,12 +136,17 @@ void t1_free(void *p, size_t size)
 	munmap(p, size);
 }
 
-long t1_vmlck_kib(void)
+long t1_vmlck_kib(pid_t pid)
 {
-	char line[256];
+	char path[64], line[256];
 	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f;
 
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))

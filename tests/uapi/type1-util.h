@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <linux/vfio.h>
 
 extern int t1_failures;
@@ -60,7 +61,8 @@ int t1_unmap(int container, uint64_t iova, uint64_t size, uint32_t flags,
 void *t1_alloc(size_t size, size_t align);
 void t1_free(void *p, size_t size);
 
-/* VmLck of this process in KiB, or -1. */
-long t1_vmlck_kib(void);
+/* VmLck (mm->locked_vm, where type1 charges pins) of process @pid in
+ * KiB, 0 meaning this process; -1 if it cannot be read. */
+long t1_vmlck_kib(pid_t pid);
 
 #endif
