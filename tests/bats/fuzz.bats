@@ -4,6 +4,8 @@
 # process holds, a second process probing objects it does not own, unload
 # attempts under load, then a clean kernel log and modules that unload.
 #
+# Every program runs bounded (helpers.bash): a hang fails its test with the
+# stuck tasks' kernel stacks instead of stalling the suite.
 # Short runs by default (about a minute of VM time); `make fuzz-long` runs
 # this file with VFIOCTL_FUZZ_SECONDS and VFIOCTL_STRESS_SECONDS raised in a
 # VM booted with slub_debug=FZPU.  Seeds: VFIOCTL_FUZZ_SEED (default: the
@@ -76,7 +78,7 @@ hold_device() {
 	# ioctl-fuzz.c); ours gets everything.
 	local spare=()
 	[ "$VFIOCTL_STACK" != stock ] || spare=(--spare-stock)
-	vrun "$FUZZ" --seed "$SEED" --seconds "$FUZZ_SECONDS" --procs 2 --threads 2 "${spare[@]}"
+	vrun bounded "$((FUZZ_SECONDS + 120))" "$FUZZ" --seed "$SEED" --seconds "$FUZZ_SECONDS" --procs 2 --threads 2 "${spare[@]}"
 	# The numbers go to the TAP stream, pass or fail.
 	grep -E '^# (ioctl-fuzz|operations|errno|violations)' <<<"$output" | sed 's/^/# /' >&3
 	assert_success
@@ -88,14 +90,14 @@ hold_device() {
 }
 
 @test "fuzz: 8 processes open/close/GET_DEVICE_FD/MAP/UNMAP on the shared groups" {
-	vrun "$STRESS" run --procs 8 --seconds "$STRESS_SECONDS" --seed "$SEED"
+	vrun bounded "$((STRESS_SECONDS + 120))" "$STRESS" run --procs 8 --seconds "$STRESS_SECONDS" --seed "$SEED"
 	grep -E '^# (stress|cycles|failures)' <<<"$output" | sed 's/^/# /' >&3
 	assert_success
 	assert_output --partial "# failures: 0"
 }
 
 @test "fuzz: the same with kill -9 of random processes at random points" {
-	vrun "$STRESS" run --procs 8 --seconds "$STRESS_SECONDS" --seed "$SEED" --kill
+	vrun bounded "$((STRESS_SECONDS + 120))" "$STRESS" run --procs 8 --seconds "$STRESS_SECONDS" --seed "$SEED" --kill
 	grep -E '^# (stress|cycles|failures)' <<<"$output" | sed 's/^/# /' >&3
 	assert_success
 	assert_output --partial "# failures: 0"
@@ -103,7 +105,7 @@ hold_device() {
 }
 
 @test "fuzz: memlock exhaustion fails MAP_DMA with ENOMEM and gives it back" {
-	vrun "$STRESS" memlock --limit 1024
+	vrun bounded 120 "$STRESS" memlock --limit 1024
 	assert_success
 	assert_output --partial "mapped 1024 KiB in 64 KiB chunks, then Cannot allocate memory"
 	assert_output --partial "mapped 1024 KiB again"
@@ -129,12 +131,12 @@ hold_device() {
 	bind_vfio "$dev"
 	[ -c "/dev/vfio/$(iommu_group_of "$dev")" ] || fail "no group node for $dev"
 	# Usable again, every group.
-	vrun "$STRESS" run --procs 2 --seconds 2 --seed "$SEED"
+	vrun bounded 120 "$STRESS" run --procs 2 --seconds 2 --seed "$SEED"
 	assert_success
 }
 
 @test "fuzz: a second process cannot reach objects without their fds; a fd holder can, as stock" {
-	vrun "$INTRUDER" "$SOLO"
+	vrun bounded 120 "$INTRUDER" "$SOLO"
 	grep -E '^(ok|FAIL|#)' <<<"$output" | sed 's/^/# /' >&3
 	assert_success
 	assert_output --partial "# failures: 0"
@@ -163,8 +165,9 @@ try_unload() {
 	# seen to livelock the guest's 9p root under TCG (RCU stalls in
 	# p9_client_rpc), which says nothing about VFIO.
 	hold_device "$SOLO" 600
-	"$STRESS" run --procs 4 --seconds "$((STRESS_SECONDS + 9))" \
-		--seed "$SEED" --exclude "$SOLO" >"$stress_log" 2>&1 3>&- &
+	bounded "$((STRESS_SECONDS + 129))" "$STRESS" run --procs 4 \
+		--seconds "$((STRESS_SECONDS + 9))" --seed "$SEED" \
+		--exclude "$SOLO" >"$stress_log" 2>&1 3>&- &
 	stress_pid=$!
 	for ((tries = 0; tries < 4; tries++)); do
 		sleep 2

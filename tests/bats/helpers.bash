@@ -49,6 +49,36 @@ vrun() {
 	[ -z "$output" ] || printf '%s\n' "$output" >&2
 }
 
+# bounded SECONDS CMD... - run CMD; if it still runs after SECONDS, print
+# its processes with their kernel stacks and every task blocked in the
+# kernel (what a hang looks like from inside the guest), kill them and
+# return 124.  For programs that could wait forever on a kernel bug.
+bounded() {
+	local secs=$1 pid p c procs queue
+	shift
+	"$@" <&0 &
+	pid=$!
+	# tail polls the pid once a second: no fork per poll.
+	if timeout "$secs" tail --pid="$pid" -f /dev/null; then
+		wait "$pid"
+		return
+	fi
+	procs=("$pid") queue=("$pid")
+	while [ "${#queue[@]}" -gt 0 ]; do
+		c=$(ps -o pid= --ppid "${queue[0]}")
+		queue=("${queue[@]:1}" $c) procs+=($c)
+	done
+	echo "bounded: '$*' still running after ${secs}s (pid $pid)"
+	for p in "${procs[@]}" $(ps -eo pid=,stat= | awk '$2 ~ /^D/ { print $1 }'); do
+		[ -r "/proc/$p/stack" ] || continue
+		echo "-- $p $(ps -o stat=,wchan:32=,args= -p "$p")"
+		cat "/proc/$p/stack"
+	done
+	kill -KILL "${procs[@]}" 2>/dev/null
+	wait "$pid"
+	return 124
+}
+
 # ---------------------------------------------------------------- devices
 
 # These run several times per test, in a guest where every fork costs
