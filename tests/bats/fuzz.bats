@@ -74,6 +74,9 @@ hold_device() {
 }
 
 @test "fuzz: ioctl fuzzer on container, group and device fds" {
+	# Ours only: the stock 6.12 guest froze at this test in two full
+	# suites (no kernel report, not even the bound's timer fired).
+	requires ours
 	# Stock has a known oops the fuzzer would hit (see --spare-stock in
 	# ioctl-fuzz.c); ours gets everything.
 	local spare=()
