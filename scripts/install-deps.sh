@@ -2,7 +2,7 @@
 # Install everything vfioctl needs to build and to run its VM test suite on
 # Debian 12, from Debian's archive only.  Idempotent; run as root.
 #
-# bookworm-backports (for the 6.12 kernel) and trixie (for virtme-ng, whose
+# bookworm-backports (the fallback for the 6.12 kernel) and trixie (for virtme-ng, whose
 # trixie .deb installs on bookworm) are added with source lines derived from
 # the system's own debian.sources, pinned so that nothing else moves.
 set -euo pipefail
@@ -47,23 +47,13 @@ pkgs=(
 	libdpdk-dev dpdk dpdk-dev
 	# VM
 	qemu-system-x86 udev busybox-static cpio
-	# kernels: Debian 12's 6.1
-	linux-image-amd64 linux-headers-amd64
 )
 apt_get install --no-install-recommends "${pkgs[@]}"
 
-# 6.12 from bookworm-backports: resolve the ABI package behind the metapackage
-# so the 6.1 metapackage stays installed.
-bpo_img=$(apt-cache depends -t bookworm-backports linux-image-amd64 2>/dev/null |
-	awk '/Depends: linux-image-6/ { print $2; exit }')
-if [ -n "$bpo_img" ]; then
-	rel=${bpo_img#linux-image-}
-	apt_get install --no-install-recommends -t bookworm-backports \
-		"$bpo_img" "linux-headers-$rel"
-else
-	echo "install-deps: no 6.x kernel found in bookworm-backports" >&2
-	exit 1
-fi
+# Test kernels (6.1 from bookworm, 6.12 from bookworm-security) are
+# downloaded and unpacked into a cache, never installed: the host's next
+# boot must not change because someone ran the tests.
+"$(dirname "${BASH_SOURCE[0]}")/../tests/vm/kernel-cache" fetch 6.1 6.12
 
 # virtme-ng (vng) from trixie; its dependencies resolve from bookworm.
 apt_get install --no-install-recommends virtme-ng/trixie
