@@ -40,6 +40,9 @@ apt_get update
 pkgs=(
 	# build
 	build-essential autoconf automake libtool pkg-config kmod
+	# module builds against the unpacked headers: BTF (pahole), as the
+	# linux-headers packages would pull in
+	dwarves bc bison flex libelf-dev libssl-dev
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev
 	# tests
 	bats bats-assert bats-support jq clang libclang-rt-14-dev
