@@ -126,4 +126,20 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define VFIOCTL_MCGRP_ADMIN_FLAGS	0
 #endif
 
+/*
+ * driver_override moved from struct pci_dev into struct device (set with
+ * device_set_driver_override()) upstream in 6.16; Debian's 6.12.118 has
+ * it backported, 6.1 keeps the pci_dev field.  Until 6.12 took it (at
+ * some 6.12.y) the field is pci_dev's: this tests the 6.12 we support.
+ */
+#include <linux/pci.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define vfioctl_pci_set_driver_override(pdev, s) \
+	driver_set_override(&(pdev)->dev, &(pdev)->driver_override, (s), \
+			    strlen(s))
+#else
+#define vfioctl_pci_set_driver_override(pdev, s) \
+	device_set_driver_override(&(pdev)->dev, (s))
+#endif
+
 #endif /* VFIOCTL_COMPAT_H */

@@ -102,23 +102,34 @@ struct vfio_device *vfio_group_get_device(struct vfio_group *group,
 
 /*
  * Walks the devices of one group only (a handful), never all devices.
- * Takes a device reference, or returns NULL.
+ * Takes a device reference, or returns ERR_PTR: -ENODEV for no such
+ * device, a bus driver's match() error (e.g. a bad VF token).
  */
 struct vfio_device *vfio_group_get_device_by_name(struct vfio_group *group,
 						  const char *name)
 {
 	struct vfio_device *device;
+	int ret;
 
 	mutex_lock(&group->device_lock);
 	list_for_each_entry(device, &group->device_list, group_next) {
-		if (!strcmp(dev_name(device->dev), name)) {
+		/* the bus driver may take options after the name */
+		if (device->ops->match)
+			ret = device->ops->match(device->device_data, name);
+		else
+			ret = !strcmp(dev_name(device->dev), name);
+		if (ret < 0) {
+			mutex_unlock(&group->device_lock);
+			return ERR_PTR(ret);
+		}
+		if (ret) {
 			vfio_device_get(device);
 			mutex_unlock(&group->device_lock);
 			return device;
 		}
 	}
 	mutex_unlock(&group->device_lock);
-	return NULL;
+	return ERR_PTR(-ENODEV);
 }
 
 /* ---------------------------------------------------------------- bus driver API */
@@ -337,8 +348,8 @@ int vfio_group_get_device_fd(struct vfio_group *group, const char *name)
 	}
 
 	device = vfio_group_get_device_by_name(group, name);
-	if (!device) {
-		ret = -ENODEV;
+	if (IS_ERR(device)) {
+		ret = PTR_ERR(device);
 		goto err_users;
 	}
 

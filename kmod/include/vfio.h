@@ -38,6 +38,10 @@ struct kvm;
  * @read, @write, @ioctl, @mmap: file operations on the device fd
  * @request: the core asks the user to release the device (unbind/removal);
  *           @count counts the requests so far
+ * @match:   optional, is @buf (GET_DEVICE_FD's whole name string) this
+ *           device?  1 yes, 0 no, -errno to fail GET_DEVICE_FD; called
+ *           under the group's device lock.  Without it the name must be
+ *           dev_name() exactly.
  */
 struct vfio_device_ops {
 	char	*name;
@@ -51,6 +55,7 @@ struct vfio_device_ops {
 			 unsigned long arg);
 	int	(*mmap)(void *device_data, struct vm_area_struct *vma);
 	void	(*request)(void *device_data, unsigned int count);
+	int	(*match)(void *device_data, const char *buf);
 };
 
 /*

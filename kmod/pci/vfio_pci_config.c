@@ -244,7 +244,8 @@ bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev)
 {
 	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
 
-	return cmd & PCI_COMMAND_MEMORY;
+	/* SR-IOV VFs: decode follows the PF's VF MSE, not this bit */
+	return vdev->pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY);
 }
 
 /* After a reset the hardware BARs are zero: put the real values back. */
@@ -748,6 +749,8 @@ int vfio_config_init(struct vfio_pci_device *vdev)
 		cpu_to_le16(~PCI_COMMAND_INTX_DISABLE);
 	if (!pdev->irq)
 		vconfig[PCI_INTERRUPT_PIN] = 0;
+	/* VF IDs and memory enable (vfio_pci_sriov.c) */
+	vfio_pci_sriov_config_init(vdev);
 
 	ret = vfio_cap_init(vdev);
 	if (ret)

@@ -145,8 +145,12 @@ static int vfio_pci_open(void *device_data)
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	mutex_lock(&vdev->open_lock);
-	if (!vdev->refcnt)
+	if (!vdev->refcnt) {
 		ret = vfio_pci_enable(vdev);
+		/* SR-IOV: the PF's token now guards the PF too */
+		if (!ret)
+			vfio_pci_vf_token_user_add(vdev, 1);
+	}
 	if (!ret)
 		vdev->refcnt++;
 	mutex_unlock(&vdev->open_lock);
@@ -160,8 +164,10 @@ static void vfio_pci_release(void *device_data)
 	struct vfio_pci_device *vdev = device_data;
 
 	mutex_lock(&vdev->open_lock);
-	if (!--vdev->refcnt)
+	if (!--vdev->refcnt) {
+		vfio_pci_vf_token_user_add(vdev, -1);
 		vfio_pci_disable(vdev);
+	}
 	mutex_unlock(&vdev->open_lock);
 	module_put(THIS_MODULE);
 }
@@ -736,6 +742,8 @@ static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
 		return vfio_pci_ioctl_get_hot_reset_info(vdev, uarg);
 	case VFIO_DEVICE_PCI_HOT_RESET:
 		return vfio_pci_ioctl_hot_reset(vdev, uarg);
+	case VFIO_DEVICE_FEATURE:	/* vfio_pci_sriov.c */
+		return vfio_pci_ioctl_feature(vdev, uarg);
 	}
 	return -ENOTTY;
 }
@@ -749,6 +757,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.ioctl		= vfio_pci_ioctl,
 	.mmap		= vfio_pci_mmap,
 	.request	= vfio_pci_request,
+	.match		= vfio_pci_match,	/* "BDF vf_token=UUID" */
 };
 
 /* ------------------------------------------------------------ driver */
@@ -785,11 +794,18 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&vdev->vma_lock);
 	INIT_LIST_HEAD(&vdev->vma_list);
 
-	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
+	/* SR-IOV: EBUSY for a PF with VFs enabled */
+	ret = vfio_pci_sriov_init(vdev);
 	if (ret)
 		goto out_free;
+
+	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
+	if (ret)
+		goto out_sriov;
 	return 0;
 
+out_sriov:
+	vfio_pci_sriov_uninit(vdev);
 out_free:
 	kfree(vdev);
 out_group_put:
@@ -801,10 +817,14 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 {
 	struct vfio_pci_device *vdev;
 
+	/* SR-IOV: our VFs go first (each may wait for its user) */
+	vfio_pci_sriov_remove_vfs(pdev);
+
 	/* blocks until the user released the device (REQ is signalled) */
 	vdev = vfio_del_group_dev(&pdev->dev);
 	if (!vdev)
 		return;
+	vfio_pci_sriov_uninit(vdev);
 	vfio_iommu_group_put(vdev->group, &pdev->dev);
 	mutex_destroy(&vdev->vma_lock);
 	mutex_destroy(&vdev->open_lock);
@@ -840,6 +860,7 @@ struct pci_driver vfio_pci_driver = {
 	.id_table		= NULL,	/* driver_override or new_id only */
 	.probe			= vfio_pci_probe,
 	.remove			= vfio_pci_remove,
+	.sriov_configure	= vfio_pci_sriov_configure,
 	.err_handler		= &vfio_pci_err_handlers,
 	.driver_managed_dma	= true,
 };

@@ -11,6 +11,7 @@
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/uuid.h>
 #include <linux/workqueue.h>
 
 #include "vfio.h"
@@ -46,6 +47,17 @@ struct vfio_pci_irq_ctx {
 	struct vfio_pci_virqfd	*unmask;
 	char			*name;
 	bool			masked;
+};
+
+/*
+ * The VF token of an SR-IOV PF bound to vfio-pci (vfio_pci_sriov.c): the
+ * shared secret a user must show to open one of its VFs, or the PF while a
+ * VF is open.  @lock guards @uuid and @users (VFs open, counted once each).
+ */
+struct vfio_pci_vf_token {
+	struct mutex	lock;
+	uuid_t		uuid;
+	int		users;
 };
 
 /* a user mapping of a BAR, kept so that it can be zapped */
@@ -115,6 +127,19 @@ struct vfio_pci_device {
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
 	struct list_head	vma_list;
+
+	/*
+	 * SR-IOV (vfio_pci_sriov.c).  A PF: @vf_token (NULL if not a PF),
+	 * @sriov_nb captures its new VFs, @sriov_pfs_item is on the list of
+	 * PFs whose VFs vfio-pci created (vfio_pci_sriov_pfs_mutex).  A VF:
+	 * @sriov_pf is its PF's vfio-pci device if the PF was on vfio-pci
+	 * when the VF probed; the PF disables SR-IOV (removing its VFs)
+	 * before it goes, so the pointer outlives the VF's binding.
+	 */
+	struct vfio_pci_vf_token	*vf_token;
+	struct notifier_block	sriov_nb;
+	struct list_head	sriov_pfs_item;
+	struct vfio_pci_device	*sriov_pf;
 };
 
 /* per-capability permission bits, see vfio_pci_config.c */
@@ -168,5 +193,15 @@ int vfio_pci_set_irqs_ioctl(struct vfio_pci_device *vdev, u32 flags,
 void vfio_pci_intx_mask(struct vfio_pci_device *vdev);
 void vfio_pci_intx_unmask(struct vfio_pci_device *vdev);
 void vfio_pci_release_triggers(struct vfio_pci_device *vdev);
+
+/* vfio_pci_sriov.c */
+int vfio_pci_sriov_init(struct vfio_pci_device *vdev);
+void vfio_pci_sriov_uninit(struct vfio_pci_device *vdev);
+void vfio_pci_sriov_remove_vfs(struct pci_dev *pdev);
+int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn);
+void vfio_pci_sriov_config_init(struct vfio_pci_device *vdev);
+void vfio_pci_vf_token_user_add(struct vfio_pci_device *vdev, int val);
+int vfio_pci_match(void *device_data, const char *buf);
+long vfio_pci_ioctl_feature(struct vfio_pci_device *vdev, void __user *arg);
 
 #endif /* VFIOCTL_VFIO_PCI_PRIVATE_H */

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pci-sriov - vfio-pci on SR-IOV functions (QEMU's NVMe controller with
+ * sriov_max_vfs, tests/vm/run).
+ *
+ *   pci-sriov ids   VF        the VF's IDs through the config region are
+ *                             the PF's (vendor, SR-IOV VF device ID), not
+ *                             the hardware's 0xffff; a VF token where the
+ *                             PF is not on vfio-pci is EINVAL
+ *   pci-sriov mem   VF PF     the VF's COMMAND memory bit is virtual and
+ *                             BAR access follows the PF's VF MSE
+ *   pci-sriov token PF        the PF is on vfio-pci (enable_sriov=Y, no VF
+ *                             yet): DEVICE_FEATURE errnos, the token set,
+ *                             one VF created and captured, opening it and
+ *                             the PF with and without the token
+ *
+ * VF and PF are bound to vfio-pci by the caller (except VFs made by the
+ * token test).  Expected values come from sysfs, never from the stack
+ * under test.  TAP-like output; the exit status counts failed checks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define NVME_REG_CSTS	0x1c
+
+static int tests, failures;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		failures++;
+}
+
+/* @ret is an ioctl's return, @err its errno; @want 0 for success */
+static void check_errno(int ret, int err, int want, const char *what)
+{
+	if (!want)
+		check(ret >= 0, "%s succeeds (got %s)", what,
+		      ret >= 0 ? "success" : strerror(err));
+	else
+		check(ret < 0 && err == want, "%s fails with %s (got %s)",
+		      what, strerror(want), ret >= 0 ? "success" : strerror(err));
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(errno));
+	exit(99);
+}
+
+/* ------------------------------------------------------------ sysfs */
+
+static int sysfs_read(const char *bdf, const char *attr, char *buf,
+		      size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return (int)n;
+}
+
+static int sysfs_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static unsigned long sysfs_ulong(const char *bdf, const char *attr)
+{
+	char buf[64];
+
+	if (sysfs_read(bdf, attr, buf, sizeof(buf)) < 0)
+		die("cannot read %s/%s", bdf, attr);
+	return strtoul(buf, NULL, 16);
+}
+
+static int sysfs_group(const char *bdf)
+{
+	char path[256], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		die("no iommu_group for %s", bdf);
+	link[n] = 0;
+	return atoi(strrchr(link, '/') + 1);
+}
+
+static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off,
+			bool write)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, write ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* the offset of extended capability @id in @bdf's raw config, or 0 */
+static unsigned int sysfs_find_ecap(const char *bdf, uint16_t id)
+{
+	unsigned int pos = PCI_CFG_SPACE_SIZE, n = 0;
+	uint32_t hdr;
+
+	while (pos && n++ < 100) {
+		if (sysfs_config(bdf, &hdr, 4, pos, false) || !hdr)
+			return 0;
+		if (PCI_EXT_CAP_ID(hdr) == id)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return 0;
+}
+
+/* the VF that @attr (virtfnN) of @pf links to */
+static int sysfs_virtfn(const char *pf, const char *attr, char *vf,
+			size_t len)
+{
+	char path[256], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", pf, attr);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(vf, len, "%s", strrchr(link, '/') + 1);
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ------------------------------------------------------------ VFIO */
+
+struct vdev {
+	const char *bdf;
+	int group, fd;
+	struct vfio_region_info reg[VFIO_PCI_NUM_REGIONS];
+};
+
+static int container = -1;
+
+/* the group of @d joins the one container (type1 set on the first) */
+static void setup_group(struct vdev *d)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+
+	if (container < 0) {
+		container = open("/dev/vfio/vfio", O_RDWR);
+		if (container < 0)
+			die("open /dev/vfio/vfio");
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%d", sysfs_group(d->bdf));
+	d->group = open(path, O_RDWR);
+	if (d->group < 0)
+		die("open %s", path);
+	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st))
+		die("GROUP_GET_STATUS");
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group of %s is not viable", d->bdf);
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &container))
+		die("GROUP_SET_CONTAINER");
+	/* the second group finds the IOMMU set: EBUSY is fine */
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
+	    errno != EBUSY)
+		die("SET_IOMMU TYPE1v2");
+}
+
+/* GET_DEVICE_FD with @opts after the name (NULL: none) */
+static int get_fd(struct vdev *d, const char *opts)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s%s%s", d->bdf, opts ? " " : "",
+		 opts ? opts : "");
+	return ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, name);
+}
+
+static void open_device(struct vdev *d, const char *opts)
+{
+	unsigned int i;
+
+	d->fd = get_fd(d, opts);
+	if (d->fd < 0)
+		die("GET_DEVICE_FD %s", d->bdf);
+	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
+		d->reg[i].argsz = sizeof(d->reg[i]);
+		d->reg[i].index = i;
+		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+			memset(&d->reg[i], 0, sizeof(d->reg[i]));
+	}
+}
+
+static int cfg_rw(struct vdev *d, unsigned int off, void *buf, size_t len,
+		  bool write)
+{
+	off_t o = d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off;
+	ssize_t n = write ? pwrite(d->fd, buf, len, o) :
+			    pread(d->fd, buf, len, o);
+
+	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+static uint16_t cfg16(struct vdev *d, unsigned int off)
+{
+	uint16_t v = 0xdead;
+
+	if (cfg_rw(d, off, &v, 2, false))
+		check(false, "config read at 0x%x", off);
+	return v;
+}
+
+/* 0 and *@v, or -errno */
+static int bar0_read32(struct vdev *d, unsigned int off, uint32_t *v)
+{
+	ssize_t n = pread(d->fd, v, 4, d->reg[0].offset + off);
+
+	return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+/* VFIO_DEVICE_FEATURE with a payload of @len bytes of @data */
+static int feature(int fd, uint32_t flags, const void *data, size_t len)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		uint8_t data[64];
+	} f;
+
+	memset(&f, 0, sizeof(f));
+	f.hdr.argsz = sizeof(f.hdr) + len;
+	f.hdr.flags = flags;
+	if (data)
+		memcpy(f.data, data, len);
+	return ioctl(fd, VFIO_DEVICE_FEATURE, &f);
+}
+
+#define CHECK_ERRNO(expr, want, ...) do {				\
+	char what_[200];						\
+	int ret_ = (expr);						\
+	int err_ = errno;						\
+	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
+	check_errno(ret_, err_, (want), what_);				\
+} while (0)
+
+/* ------------------------------------------------------------ ids */
+
+static void test_ids(const char *vf)
+{
+	struct vdev d = { .bdf = vf };
+	char pf[64];
+	uint16_t hw = 0;
+	unsigned long vendor, device;
+	int fd;
+
+	if (sysfs_virtfn(vf, "physfn", pf, sizeof(pf)))
+		die("%s has no physfn", vf);
+	vendor = sysfs_ulong(vf, "vendor");
+	device = sysfs_ulong(pf, "sriov_vf_device");
+	if (sysfs_config(vf, &hw, 2, PCI_VENDOR_ID, false))
+		die("raw config read of %s", vf);
+	check(hw == 0xffff, "hardware: the VF's vendor ID reads 0xffff (0x%04x)",
+	      hw);
+
+	setup_group(&d);
+	/* the PF is on a host driver: no token to show */
+	fd = get_fd(&d, "vf_token=2ab74924-c335-45f4-9b16-8569e5b08258");
+	check_errno(fd, errno, EINVAL,
+		    "GET_DEVICE_FD of a VF with a token, PF not on vfio-pci,");
+	if (fd >= 0)
+		close(fd);
+	open_device(&d, NULL);
+	check(cfg16(&d, PCI_VENDOR_ID) == vendor,
+	      "VFIO config: vendor ID 0x%04x is the PF's 0x%04lx",
+	      cfg16(&d, PCI_VENDOR_ID), vendor);
+	check(cfg16(&d, PCI_DEVICE_ID) == device,
+	      "VFIO config: device ID 0x%04x is the PF's SR-IOV VF device ID 0x%04lx",
+	      cfg16(&d, PCI_DEVICE_ID), device);
+	close(d.fd);
+}
+
+/* ------------------------------------------------------------ mem */
+
+static int set_vf_mse(const char *pf, unsigned int sriov, bool on)
+{
+	uint16_t ctrl;
+
+	if (sysfs_config(pf, &ctrl, 2, sriov + PCI_SRIOV_CTRL, false))
+		return -EIO;
+	ctrl = on ? ctrl | PCI_SRIOV_CTRL_MSE : ctrl & ~PCI_SRIOV_CTRL_MSE;
+	return sysfs_config(pf, &ctrl, 2, sriov + PCI_SRIOV_CTRL, true);
+}
+
+static void test_mem(const char *vf, const char *pf)
+{
+	struct vdev d = { .bdf = vf };
+	unsigned int sriov = sysfs_find_ecap(pf, PCI_EXT_CAP_ID_SRIOV);
+	uint32_t csts = 0, v = 0;
+	uint16_t cmd, hw = 0xffff;
+	int ret;
+
+	if (!sriov)
+		die("%s has no SR-IOV capability", pf);
+	setup_group(&d);
+	open_device(&d, NULL);
+	if (!d.reg[0].size)
+		die("%s has no BAR0", vf);
+
+	cmd = cfg16(&d, PCI_COMMAND);
+	if (sysfs_config(vf, &hw, 2, PCI_COMMAND, false))
+		die("raw config read of %s", vf);
+	check(!(hw & PCI_COMMAND_MEMORY),
+	      "hardware: the VF's COMMAND memory bit is 0 (0x%04x)", hw);
+	check(cmd & PCI_COMMAND_MEMORY,
+	      "VFIO config: the VF's COMMAND shows memory enabled (0x%04x)",
+	      cmd);
+	ret = bar0_read32(&d, NVME_REG_CSTS, &csts);
+	check(!ret, "BAR0 read with the PF's VF MSE on (%s, 0x%x)",
+	      ret ? strerror(-ret) : "ok", csts);
+
+	/* the VF's own memory bit does not gate its BARs */
+	cmd &= ~PCI_COMMAND_MEMORY;
+	check(!cfg_rw(&d, PCI_COMMAND, &cmd, 2, true),
+	      "COMMAND write with memory off");
+	cmd = cfg16(&d, PCI_COMMAND);
+	check(!(cmd & PCI_COMMAND_MEMORY),
+	      "VFIO config: COMMAND reads back memory off (0x%04x)", cmd);
+	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
+	check(!ret && v == csts,
+	      "BAR0 read with COMMAND memory off still reaches the VF (%s, 0x%x)",
+	      ret ? strerror(-ret) : "ok", v);
+
+	/* the PF's VF MSE does: the VF stops decoding */
+	if (set_vf_mse(pf, sriov, false))
+		die("clearing VF MSE on %s", pf);
+	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
+	check(ret || v != csts,
+	      "BAR0 read with the PF's VF MSE off does not reach the VF (%s, 0x%x)",
+	      ret ? strerror(-ret) : "ok", v);
+	if (set_vf_mse(pf, sriov, true))
+		die("setting VF MSE on %s", pf);
+	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
+	check(!ret && v == csts, "BAR0 read with VF MSE back on (%s, 0x%x)",
+	      ret ? strerror(-ret) : "ok", v);
+	close(d.fd);
+}
+
+/* ------------------------------------------------------------ token */
+
+static const uint8_t token[16] = {
+	0x5e, 0xc3, 0x9a, 0x11, 0x0b, 0x7d, 0x4f, 0x2a,
+	0x9c, 0x41, 0x66, 0x03, 0xde, 0xad, 0xbe, 0xef,
+};
+#define TOKEN_STR	"5ec39a11-0b7d-4f2a-9c41-6603deadbeef"
+#define WRONG_STR	"5ec39a11-0b7d-4f2a-9c41-6603deadbee0"
+#define TOKEN_FLAGS	(VFIO_DEVICE_FEATURE_PCI_VF_TOKEN)
+
+static void test_token(const char *pf)
+{
+	struct vdev p = { .bdf = pf }, v;
+	char vf[64], drv[256], buf[256];
+	int i, fd, fd2;
+
+	setup_group(&p);
+	open_device(&p, NULL);
+
+	/* DEVICE_FEATURE on the PF */
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_PROBE |
+			    VFIO_DEVICE_FEATURE_SET, NULL, 0), 0,
+		    "PF: FEATURE PROBE|SET PCI_VF_TOKEN");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_PROBE |
+			    VFIO_DEVICE_FEATURE_GET, NULL, 0), EINVAL,
+		    "PF: FEATURE PROBE|GET PCI_VF_TOKEN (no reading it back)");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_GET,
+			    NULL, 16), EINVAL, "PF: FEATURE GET PCI_VF_TOKEN");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS, token, 16), EINVAL,
+		    "PF: FEATURE PCI_VF_TOKEN without GET/SET/PROBE");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_SET |
+			    VFIO_DEVICE_FEATURE_GET, token, 16), EINVAL,
+		    "PF: FEATURE SET|GET without PROBE");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_SET,
+			    token, 8), EINVAL,
+		    "PF: FEATURE SET PCI_VF_TOKEN with 8 bytes of UUID");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_SET |
+			    (1u << 20), token, 16), EINVAL,
+		    "PF: FEATURE with an unknown flag");
+	CHECK_ERRNO(feature(p.fd, 0x7abc | VFIO_DEVICE_FEATURE_PROBE |
+			    VFIO_DEVICE_FEATURE_SET, NULL, 0), ENOTTY,
+		    "PF: FEATURE PROBE of an unknown feature");
+	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_SET,
+			    token, 16), 0, "PF: FEATURE SET PCI_VF_TOKEN");
+
+	/* one VF, captured for vfio-pci by the PF */
+	i = sysfs_write(pf, "sriov_numvfs", "1");
+	check_errno(i, -i, 0, "PF on vfio-pci: sriov_numvfs=1");
+	if (sysfs_virtfn(pf, "virtfn0", vf, sizeof(vf)))
+		die("no virtfn0 on %s", pf);
+	snprintf(buf, sizeof(buf), "/sys/bus/pci/devices/%s/driver", vf);
+	for (i = 0; i < 100; i++) {
+		memset(drv, 0, sizeof(drv));
+		if (readlink(buf, drv, sizeof(drv) - 1) > 0)
+			break;
+		sleep_ms(50);
+	}
+	check(strstr(drv, "/vfio-pci") != NULL,
+	      "the new VF %s is bound to vfio-pci (%s)", vf, drv);
+	if (sysfs_read(vf, "driver_override", buf, sizeof(buf)) < 0)
+		buf[0] = 0;
+	check(!strcmp(buf, "vfio-pci"), "its driver_override is vfio-pci (%s)",
+	      buf);
+
+	v.bdf = vf;
+	setup_group(&v);
+	fd = get_fd(&v, NULL);
+	check_errno(fd, errno, EACCES, "GET_DEVICE_FD of the VF without a token");
+	if (fd >= 0)
+		close(fd);
+	fd = get_fd(&v, "vf_token=" WRONG_STR);
+	check_errno(fd, errno, EACCES, "GET_DEVICE_FD of the VF with a wrong token");
+	if (fd >= 0)
+		close(fd);
+	fd = get_fd(&v, "vf_token=not-a-uuid-not-a-uuid-not-a-uuid-xx");
+	check_errno(fd, errno, EINVAL, "GET_DEVICE_FD of the VF with a malformed token");
+	if (fd >= 0)
+		close(fd);
+	fd = get_fd(&v, "vf_token=" TOKEN_STR " vf_token=" TOKEN_STR);
+	check_errno(fd, errno, EINVAL, "GET_DEVICE_FD of the VF with two tokens");
+	if (fd >= 0)
+		close(fd);
+	fd = get_fd(&v, "bogus=1");
+	check_errno(fd, errno, EINVAL, "GET_DEVICE_FD of the VF with an unknown option");
+	if (fd >= 0)
+		close(fd);
+	fd = get_fd(&v, "vf_token=" TOKEN_STR);
+	check_errno(fd, errno, 0, "GET_DEVICE_FD of the VF with the token");
+	if (fd >= 0) {
+		CHECK_ERRNO(feature(fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_PROBE |
+				    VFIO_DEVICE_FEATURE_SET, NULL, 0), ENOTTY,
+			    "VF: FEATURE PROBE|SET PCI_VF_TOKEN (not a PF)");
+	}
+
+	/* a VF in use: the PF needs the token too */
+	fd2 = get_fd(&p, NULL);
+	check_errno(fd2, errno, EACCES,
+		    "GET_DEVICE_FD of the PF without the token while its VF is open");
+	if (fd2 >= 0)
+		close(fd2);
+	fd2 = get_fd(&p, "vf_token=" WRONG_STR);
+	check_errno(fd2, errno, EACCES,
+		    "GET_DEVICE_FD of the PF with a wrong token while its VF is open");
+	if (fd2 >= 0)
+		close(fd2);
+	fd2 = get_fd(&p, "vf_token=" TOKEN_STR);
+	check_errno(fd2, errno, 0,
+		    "GET_DEVICE_FD of the PF with the token while its VF is open");
+	if (fd2 >= 0)
+		close(fd2);
+
+	if (fd >= 0)
+		close(fd);
+	fd2 = get_fd(&p, NULL);
+	check_errno(fd2, errno, 0,
+		    "GET_DEVICE_FD of the PF without a token once no VF is open");
+	if (fd2 >= 0)
+		close(fd2);
+	close(v.group);
+
+	i = sysfs_write(pf, "sriov_numvfs", "0");
+	check_errno(i, -i, 0, "PF on vfio-pci: sriov_numvfs=0");
+	close(p.fd);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "ids"))
+		test_ids(argv[2]);
+	else if (argc == 4 && !strcmp(argv[1], "mem"))
+		test_mem(argv[2], argv[3]);
+	else if (argc == 3 && !strcmp(argv[1], "token"))
+		test_token(argv[2]);
+	else {
+		fprintf(stderr, "usage: pci-sriov ids VF | mem VF PF | token PF\n");
+		return 2;
+	}
+	printf("1..%d\n", tests);
+	return failures > 100 ? 100 : failures;
+}
