@@ -84,7 +84,7 @@ teardown() {
 	refute_output --partial "not ok"
 }
 
-@test "sriov: a VF's memory decode follows the PF's VF MSE, not the VF's COMMAND bit" {
+@test "sriov: a VF shows memory enabled and its virtual COMMAND memory bit never gates its BARs (no_command_memory)" {
 	vrun sriov_host_vfs "$PF" 1
 	assert_success
 	VF=$(vf_of "$PF" 0)

@@ -7,8 +7,10 @@
  *                             the PF's (vendor, SR-IOV VF device ID), not
  *                             the hardware's 0xffff; a VF token where the
  *                             PF is not on vfio-pci is EINVAL
- *   pci-sriov mem   VF PF     the VF's COMMAND memory bit is virtual and
- *                             BAR access follows the PF's VF MSE
+ *   pci-sriov mem   VF PF     the VF's COMMAND memory bit is virtual:
+ *                             it shows set, and clearing it never makes
+ *                             VFIO refuse BAR access (the PF's VF MSE
+ *                             gates decode; QEMU does not model it)
  *   pci-sriov token PF        the PF is on vfio-pci (enable_sriov=Y, no VF
  *                             yet): DEVICE_FEATURE errnos, the token set,
  *                             one VF created and captured, opening it and
@@ -198,6 +200,7 @@ struct vdev {
 };
 
 static int container = -1;
+static bool iommu_set;
 
 /* the group of @d joins the one container (type1 set on the first) */
 static void setup_group(struct vdev *d)
@@ -220,10 +223,12 @@ static void setup_group(struct vdev *d)
 		die("group of %s is not viable", d->bdf);
 	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &container))
 		die("GROUP_SET_CONTAINER");
-	/* the second group finds the IOMMU set: EBUSY is fine */
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
-	    errno != EBUSY)
-		die("SET_IOMMU TYPE1v2");
+	/* the IOMMU is set once, with the first group (later: EINVAL) */
+	if (!iommu_set) {
+		if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+			die("SET_IOMMU TYPE1v2");
+		iommu_set = true;
+	}
 }
 
 /* GET_DEVICE_FD with @opts after the name (NULL: none) */
@@ -340,16 +345,6 @@ static void test_ids(const char *vf)
 
 /* ------------------------------------------------------------ mem */
 
-static int set_vf_mse(const char *pf, unsigned int sriov, bool on)
-{
-	uint16_t ctrl;
-
-	if (sysfs_config(pf, &ctrl, 2, sriov + PCI_SRIOV_CTRL, false))
-		return -EIO;
-	ctrl = on ? ctrl | PCI_SRIOV_CTRL_MSE : ctrl & ~PCI_SRIOV_CTRL_MSE;
-	return sysfs_config(pf, &ctrl, 2, sriov + PCI_SRIOV_CTRL, true);
-}
-
 static void test_mem(const char *vf, const char *pf)
 {
 	struct vdev d = { .bdf = vf };
@@ -366,10 +361,14 @@ static void test_mem(const char *vf, const char *pf)
 		die("%s has no BAR0", vf);
 
 	cmd = cfg16(&d, PCI_COMMAND);
+	/*
+	 * Real VFs hardwire COMMAND's memory bit to 0; QEMU's NVMe VFs
+	 * implement it.  Either way the PCI core marks them
+	 * no_command_memory and VFIO shows the bit set from the start.
+	 */
 	if (sysfs_config(vf, &hw, 2, PCI_COMMAND, false))
 		die("raw config read of %s", vf);
-	check(!(hw & PCI_COMMAND_MEMORY),
-	      "hardware: the VF's COMMAND memory bit is 0 (0x%04x)", hw);
+	printf("# hardware COMMAND of the VF: 0x%04x\n", hw);
 	check(cmd & PCI_COMMAND_MEMORY,
 	      "VFIO config: the VF's COMMAND shows memory enabled (0x%04x)",
 	      cmd);
@@ -377,7 +376,15 @@ static void test_mem(const char *vf, const char *pf)
 	check(!ret, "BAR0 read with the PF's VF MSE on (%s, 0x%x)",
 	      ret ? strerror(-ret) : "ok", csts);
 
-	/* the VF's own memory bit does not gate its BARs */
+	/*
+	 * Whether the PF's VF MSE stops the VF decoding is the hardware's
+	 * business (QEMU 7.2's VFs ignore it): not checked here.
+	 */
+	/*
+	 * The virtual memory bit does not gate a VF's BARs in VFIO: with
+	 * it off, a BAR read is still passed to the device (no EIO), as
+	 * stock does for no_command_memory devices.
+	 */
 	cmd &= ~PCI_COMMAND_MEMORY;
 	check(!cfg_rw(&d, PCI_COMMAND, &cmd, 2, true),
 	      "COMMAND write with memory off");
@@ -385,22 +392,8 @@ static void test_mem(const char *vf, const char *pf)
 	check(!(cmd & PCI_COMMAND_MEMORY),
 	      "VFIO config: COMMAND reads back memory off (0x%04x)", cmd);
 	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
-	check(!ret && v == csts,
-	      "BAR0 read with COMMAND memory off still reaches the VF (%s, 0x%x)",
-	      ret ? strerror(-ret) : "ok", v);
-
-	/* the PF's VF MSE does: the VF stops decoding */
-	if (set_vf_mse(pf, sriov, false))
-		die("clearing VF MSE on %s", pf);
-	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
-	check(ret || v != csts,
-	      "BAR0 read with the PF's VF MSE off does not reach the VF (%s, 0x%x)",
-	      ret ? strerror(-ret) : "ok", v);
-	if (set_vf_mse(pf, sriov, true))
-		die("setting VF MSE on %s", pf);
-	ret = bar0_read32(&d, NVME_REG_CSTS, &v);
-	check(!ret && v == csts, "BAR0 read with VF MSE back on (%s, 0x%x)",
-	      ret ? strerror(-ret) : "ok", v);
+	check(!ret, "BAR0 read with COMMAND memory off is not refused (%s)",
+	      ret ? strerror(-ret) : "ok");
 	close(d.fd);
 }
 
