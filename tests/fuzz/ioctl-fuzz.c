@@ -1315,10 +1315,16 @@ static int fd_type(int fd, int *group)
  * different moments of fork(), and the other threads (gone in the child)
  * may have opened or closed fds in between, or held slot locks.  Re-init
  * the locks and drop every slot whose fd is no longer what it says.
+ *
+ * Two slots can also name the same fd: a thread closed fd N (its slot
+ * not yet cleared when memory was copied) and another opened a new file
+ * as N and stored it in a second slot.  Closing one would leave the other
+ * with a closed fd, and an EBADF that is ours, not the kernel's (seen as
+ * "GET_API_VERSION returned -9" in a 180 s run): keep one slot per fd.
  */
 static void child_fix_pool(void)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < NSLOTS; i++) {
 		struct slot *s = &pool[i];
@@ -1328,8 +1334,16 @@ static void child_fix_pool(void)
 		if (s->fd < 0)
 			continue;
 		if (fd_type(s->fd, &num) != s->type ||
-		    (s->type == F_GROUP && num != groups[s->grp].num))
+		    (s->type == F_GROUP && num != groups[s->grp].num)) {
 			s->fd = -1;	/* not ours to close */
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			if (pool[j].fd == s->fd) {
+				s->fd = -1;	/* the other slot owns it */
+				break;
+			}
+		}
 	}
 }
 
