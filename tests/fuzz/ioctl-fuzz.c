@@ -10,7 +10,9 @@
  * (containers, groups, devices, eventfds) and pick operations at random:
  * opens, closes in any order, dup, every container/group/device ioctl with
  * random and boundary argsz, flags, indices, IOVAs and sizes, read/write
- * and mmap of regions, undefined ioctl numbers, fork()ed children that run
+ * and mmap of regions, COMMAND writes of every size (INTx disable against
+ * SET_IRQS, decode against mmap faults), undefined ioctl numbers, fork()ed
+ * children that run
  * (and sometimes kill -9 themselves) on inherited fds, and fds passed to
  * the next worker over SCM_RIGHTS.  The groups are those of the devices
  * bound to vfio-pci.
@@ -49,6 +51,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "fuzz-targets.h"
@@ -77,7 +80,7 @@
 	X(HOT_RESET_INFO) X(HOT_RESET) X(DEVICE_FEATURE)		\
 	X(DEVICE_IOEVENTFD) X(REGION_READ) X(REGION_WRITE) X(MMAP)	\
 	X(MUNMAP) X(RAW_IOCTL) X(UNDEFINED_IOCTL) X(SEND_FD)		\
-	X(RECV_FD) X(FORK) X(REAP)
+	X(RECV_FD) X(FORK) X(REAP) X(CONFIG_COMMAND)
 
 #define X_ENUM(n) OP_##n,
 #define X_NAME(n) #n,
@@ -1076,6 +1079,44 @@ static void op_region_rw(bool write)
 	put_slot(s);
 }
 
+/*
+ * COMMAND through the config region, 1, 2 or 4 bytes at a time: mostly
+ * INTx disable flips (which mask and unmask the INTx handler that
+ * SET_IRQS on another thread sets up and tears down), now and then the
+ * memory and I/O decode bits (which zap the mappings other threads
+ * fault in).  Bus master stays on: the edu may be mid-DMA.
+ */
+static void op_config_command(void)
+{
+	static const size_t lens[] = { 1, 2, 4 };
+	struct slot *s = get_slot(F_DEVICE);
+	uint16_t cmd = 0;
+	uint32_t v;
+	size_t len = lens[rn(3)];
+	off_t off = REGION_OFF(VFIO_PCI_CONFIG_REGION_INDEX) + PCI_COMMAND;
+	ssize_t r;
+
+	if (!s)
+		return;
+	if (pread(s->fd, &cmd, 2, off) != 2) {
+		record(OP_CONFIG_COMMAND, errno);
+		put_slot(s);
+		return;
+	}
+	cmd ^= PCI_COMMAND_INTX_DISABLE;
+	if (chance(10))
+		cmd ^= PCI_COMMAND_MEMORY;
+	if (chance(5))
+		cmd ^= PCI_COMMAND_IO;
+	cmd |= PCI_COMMAND_MASTER;
+	v = cmd;	/* STATUS bits written as 0: RW1C, so no change */
+	r = pwrite(s->fd, &v, len, off);
+	record(OP_CONFIG_COMMAND, r < 0 ? errno : 0);
+	if (r >= 0 && (size_t)r != len)
+		violation("COMMAND write of %zu bytes returned %zd", len, r);
+	put_slot(s);
+}
+
 /* Live mappings of device regions, unmapped later in any order (a vma
  * keeps the device open past its last fd's close). */
 static __thread struct { void *addr; size_t len; } maps[NMAPS];
@@ -1417,6 +1458,7 @@ static const struct weighted weights[] = {
 	{ OP_REGION_WRITE, 15 }, { OP_MMAP, 20 }, { OP_MUNMAP, 20 },
 	{ OP_RAW_IOCTL, 40 }, { OP_UNDEFINED_IOCTL, 20 }, { OP_SEND_FD, 10 },
 	{ OP_RECV_FD, 20 }, { OP_FORK, 2 }, { OP_REAP, 5 },
+	{ OP_CONFIG_COMMAND, 30 },
 };
 
 static void run_op(enum op op)
@@ -1428,6 +1470,7 @@ static void run_op(enum op op)
 	case OP_OPEN_GROUP: op_open_group(); break;
 	case OP_OPEN_EVENTFD: op_open_eventfd(); break;
 	case OP_CLOSE: op_close(); break;
+	case OP_CONFIG_COMMAND: op_config_command(); break;
 	case OP_DUP: op_dup(); break;
 	case OP_GET_API_VERSION: op_get_api_version(); break;
 	case OP_CHECK_EXTENSION: op_check_extension(); break;
