@@ -11,9 +11,9 @@
  * opens, closes in any order, dup, every container/group/device ioctl with
  * random and boundary argsz, flags, indices, IOVAs and sizes, read/write
  * and mmap of regions, COMMAND writes of every size (INTx disable against
- * SET_IRQS, decode against mmap faults), undefined ioctl numbers, fork()ed
- * children that run
- * (and sometimes kill -9 themselves) on inherited fds, and fds passed to
+ * SET_IRQS, decode against mmap faults), undefined ioctl numbers,
+ * fork()ed children that run (and sometimes kill -9 themselves) on
+ * inherited fds, and fds passed to
  * the next worker over SCM_RIGHTS.  The groups are those of the devices
  * bound to vfio-pci.
  *
