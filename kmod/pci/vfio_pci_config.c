@@ -387,11 +387,18 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 	if (ret < 0)
 		return ret;
 
-	/* INTx disable is emulated: it masks our handler */
+	/*
+	 * INTx disable is emulated: it masks our handler.  igate, as every
+	 * other path touching the interrupt context: SET_IRQS may be freeing
+	 * it (INTx count 0) this very moment.  memory_lock is not held here
+	 * (the order is igate -> memory_lock, see vfio_msi_enable()).
+	 */
 	if (offset <= PCI_COMMAND + 1 && offset + count > PCI_COMMAND + 1) {
-		bool virt_intx_disable = le16_to_cpu(*virt_cmd) &
-					 PCI_COMMAND_INTX_DISABLE;
+		bool virt_intx_disable;
 
+		mutex_lock(&vdev->igate);
+		virt_intx_disable = le16_to_cpu(*virt_cmd) &
+				    PCI_COMMAND_INTX_DISABLE;
 		if (virt_intx_disable && !vdev->virq_disabled) {
 			vdev->virq_disabled = true;
 			vfio_pci_intx_mask(vdev);
@@ -399,6 +406,7 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 			vdev->virq_disabled = false;
 			vfio_pci_intx_unmask(vdev);
 		}
+		mutex_unlock(&vdev->igate);
 	}
 
 	if (is_bar(offset))
