@@ -346,7 +346,13 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 {
 	struct pci_dev *pdev = vdev->pdev;
 	__le16 *virt_cmd = (__le16 *)&vdev->vconfig[PCI_COMMAND];
-	bool cmd_write = offset == PCI_COMMAND && count >= 2;
+	/*
+	 * Any write that covers the low byte of COMMAND (memory and I/O
+	 * decode), whatever its size: a 1-byte write at 4 changes decode as
+	 * surely as a 2- or 4-byte one.  The high byte (offset 5) has no
+	 * decode bits.
+	 */
+	bool cmd_write = offset <= PCI_COMMAND && offset + count > PCI_COMMAND;
 	u16 new_cmd = 0;
 	int ret;
 
@@ -357,7 +363,9 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 		ret = pci_user_read_config_word(pdev, PCI_COMMAND, &phys_cmd);
 		if (ret)
 			return pcibios_err_to_errno(ret);
-		new_cmd = le32_to_cpu(val);
+		new_cmd = le32_to_cpu(val) >> ((PCI_COMMAND - offset) * 8);
+		if (offset + count == PCI_COMMAND + 1)
+			new_cmd &= 0xff;	/* the low byte only */
 		phys_mem = phys_cmd & PCI_COMMAND_MEMORY;
 		virt_mem = le16_to_cpu(*virt_cmd) & PCI_COMMAND_MEMORY;
 		new_mem = new_cmd & PCI_COMMAND_MEMORY;
