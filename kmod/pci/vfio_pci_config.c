@@ -244,6 +244,14 @@ bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev)
 {
 	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
 
+	/*
+	 * A function in D3hot or below decodes no BAR.  The power state
+	 * changes only under memory_lock held for write
+	 * (vfio_pci_set_power_state()), so a reader holding it sees a
+	 * stable answer.
+	 */
+	if (vdev->pdev->current_state >= PCI_D3hot)
+		return false;
 	/* SR-IOV VFs: decode follows the PF's VF MSE, not this bit */
 	return vdev->pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY);
 }
@@ -338,7 +346,13 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 {
 	struct pci_dev *pdev = vdev->pdev;
 	__le16 *virt_cmd = (__le16 *)&vdev->vconfig[PCI_COMMAND];
-	bool cmd_write = offset == PCI_COMMAND && count >= 2;
+	/*
+	 * Any write that covers the low byte of COMMAND (memory and I/O
+	 * decode), whatever its size: a 1-byte write at 4 changes decode as
+	 * surely as a 2- or 4-byte one.  The high byte (offset 5) has no
+	 * decode bits.
+	 */
+	bool cmd_write = offset <= PCI_COMMAND && offset + count > PCI_COMMAND;
 	u16 new_cmd = 0;
 	int ret;
 
@@ -349,7 +363,9 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 		ret = pci_user_read_config_word(pdev, PCI_COMMAND, &phys_cmd);
 		if (ret)
 			return pcibios_err_to_errno(ret);
-		new_cmd = le32_to_cpu(val);
+		new_cmd = le32_to_cpu(val) >> ((PCI_COMMAND - offset) * 8);
+		if (offset + count == PCI_COMMAND + 1)
+			new_cmd &= 0xff;	/* the low byte only */
 		phys_mem = phys_cmd & PCI_COMMAND_MEMORY;
 		virt_mem = le16_to_cpu(*virt_cmd) & PCI_COMMAND_MEMORY;
 		new_mem = new_cmd & PCI_COMMAND_MEMORY;
@@ -387,11 +403,18 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 	if (ret < 0)
 		return ret;
 
-	/* INTx disable is emulated: it masks our handler */
+	/*
+	 * INTx disable is emulated: it masks our handler.  igate, as every
+	 * other path touching the interrupt context: SET_IRQS may be freeing
+	 * it (INTx count 0) this very moment.  memory_lock is not held here
+	 * (the order is igate -> memory_lock, see vfio_msi_enable()).
+	 */
 	if (offset <= PCI_COMMAND + 1 && offset + count > PCI_COMMAND + 1) {
-		bool virt_intx_disable = le16_to_cpu(*virt_cmd) &
-					 PCI_COMMAND_INTX_DISABLE;
+		bool virt_intx_disable;
 
+		mutex_lock(&vdev->igate);
+		virt_intx_disable = le16_to_cpu(*virt_cmd) &
+				    PCI_COMMAND_INTX_DISABLE;
 		if (virt_intx_disable && !vdev->virq_disabled) {
 			vdev->virq_disabled = true;
 			vfio_pci_intx_mask(vdev);
@@ -399,6 +422,7 @@ static int vfio_basic_config_write(struct vfio_pci_device *vdev, int pos,
 			vdev->virq_disabled = false;
 			vfio_pci_intx_unmask(vdev);
 		}
+		mutex_unlock(&vdev->igate);
 	}
 
 	if (is_bar(offset))
@@ -438,13 +462,64 @@ static int init_pci_cap_basic_perm(struct perm_bits *perm)
 
 /* ------------------------------------------------------------ capabilities */
 
+/*
+ * The power state bits never reach the hardware from the user: a write
+ * that covers them is turned into a vfio_pci_set_power_state() call, which
+ * tears the BAR mappings down before D3hot and restores the config state
+ * on the way back to D0.  The rest of the write went through the perm bits.
+ */
+static int vfio_pm_config_write(struct vfio_pci_device *vdev, int pos,
+				int count, struct perm_bits *perm,
+				int offset, __le32 val)
+{
+	pci_power_t state;
+
+	count = vfio_default_config_write(vdev, pos, count, perm, offset,
+					  val);
+	if (count < 0)
+		return count;
+
+	/* the state field is in the low byte of PMCSR */
+	if (offset <= PCI_PM_CTRL && offset + count > PCI_PM_CTRL) {
+		u32 v = le32_to_cpu(val) >> ((PCI_PM_CTRL - offset) * 8);
+
+		switch (v & PCI_PM_CTRL_STATE_MASK) {
+		case 0:
+			state = PCI_D0;
+			break;
+		case 1:
+			state = PCI_D1;
+			break;
+		case 2:
+			state = PCI_D2;
+			break;
+		default:
+			state = PCI_D3hot;
+			break;
+		}
+		/*
+		 * As for a real function, a state the device refuses (say
+		 * D1 without D1 support) leaves it where it was; the user
+		 * reads the state back from PMCSR.
+		 */
+		vfio_pci_set_power_state(vdev, state);
+	}
+	return count;
+}
+
 static int init_pci_cap_pm_perm(struct perm_bits *perm)
 {
 	if (alloc_perm_bits(perm, PCI_PM_SIZEOF))
 		return -ENOMEM;
+	perm->writefn = vfio_pm_config_write;
 	p_set_cap_header(perm);
-	/* power state and PME enable; PME status is write-1-to-clear */
-	p_setw(perm, PCI_PM_CTRL, NO_VIRT, (u16)~PCI_PM_CTRL_PME_STATUS);
+	/*
+	 * PME enable is the user's; PME status is write-1-to-clear; the
+	 * power state is read from the hardware but changed only by
+	 * vfio_pm_config_write().
+	 */
+	p_setw(perm, PCI_PM_CTRL, NO_VIRT,
+	       (u16)~(PCI_PM_CTRL_PME_STATUS | PCI_PM_CTRL_STATE_MASK));
 	return 0;
 }
 
@@ -469,6 +544,8 @@ static int vfio_exp_config_write(struct vfio_pci_device *vdev, int pos,
 		pcie_capability_read_dword(vdev->pdev, PCI_EXP_DEVCAP, &cap);
 		if (cap & PCI_EXP_DEVCAP_FLR) {
 			vfio_pci_zap_and_down_write_memory_lock(vdev);
+			/* as VFIO_DEVICE_RESET: D0 with the saved state first */
+			__vfio_pci_set_power_state(vdev, PCI_D0);
 			pci_try_reset_function(vdev->pdev);
 			up_write(&vdev->memory_lock);
 		}

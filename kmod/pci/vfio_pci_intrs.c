@@ -164,6 +164,12 @@ static void vfio_send_intx_eventfd(struct vfio_pci_device *vdev)
 		vfioctl_eventfd_signal(trigger);
 }
 
+/*
+ * Caller holds igate (SET_IRQS, config-space INTx disable), which keeps
+ * vdev->ctx alive; the unmask eventfd's worker calls the unmask side
+ * without it, safe because virqfd_disable() flushes it before the context
+ * is freed.
+ */
 void vfio_pci_intx_mask(struct vfio_pci_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;

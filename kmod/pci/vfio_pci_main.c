@@ -18,6 +18,67 @@
 
 #include "vfio_pci_private.h"
 
+/* ------------------------------------------------------------ power state */
+
+/*
+ * Change the power state of the function; caller holds memory_lock for
+ * write (and zapped the BAR mappings before going to D3hot or below), so
+ * no BAR access or fault runs across the change.  A function without
+ * No_Soft_Reset loses its config state on D3hot -> D0: save it on the way
+ * down, restore it on the way up.
+ */
+int __vfio_pci_set_power_state(struct vfio_pci_device *vdev,
+			       pci_power_t state)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	bool needs_save = false, needs_restore = false;
+	int ret;
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+
+	/* a PF's VFs depend on its state */
+	if (pci_num_vf(pdev) && state > PCI_D0)
+		return -EBUSY;
+
+	if (vdev->needs_pm_restore) {
+		if (pdev->current_state < PCI_D3hot && state >= PCI_D3hot) {
+			pci_save_state(pdev);
+			needs_save = true;
+		}
+		if (pdev->current_state >= PCI_D3hot && state <= PCI_D0)
+			needs_restore = true;
+	}
+
+	ret = pci_set_power_state(pdev, state);
+	if (ret)
+		return ret;
+
+	/* a quirk may keep the function out of D3: only then is it saved */
+	if (needs_save && pdev->current_state >= PCI_D3hot) {
+		/* a reset may have brought it to D0 behind our back */
+		kfree(vdev->pm_save);
+		vdev->pm_save = pci_store_saved_state(pdev);
+	} else if (needs_restore && vdev->pm_save) {
+		pci_load_and_free_saved_state(pdev, &vdev->pm_save);
+		pci_restore_state(pdev);
+	}
+	return 0;
+}
+
+/* the same, taking memory_lock (zapping the mappings first for D3hot) */
+int vfio_pci_set_power_state(struct vfio_pci_device *vdev, pci_power_t state)
+{
+	int ret;
+
+	if (state >= PCI_D3hot)
+		vfio_pci_zap_and_down_write_memory_lock(vdev);
+	else
+		down_write(&vdev->memory_lock);
+	ret = __vfio_pci_set_power_state(vdev, state);
+	up_write(&vdev->memory_lock);
+	return ret;
+}
+
 /* ------------------------------------------------------------ enable/disable */
 
 static int vfio_pci_enable(struct vfio_pci_device *vdev)
@@ -51,6 +112,14 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	if (vdev->pci_2_3)
 		pci_intx(pdev, 0);
 
+	vdev->needs_pm_restore = false;
+	if (pdev->pm_cap) {
+		u16 pmcsr;
+
+		pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
+		vdev->needs_pm_restore = !(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET);
+	}
+
 	ret = vfio_config_init(vdev);
 	if (ret) {
 		kfree(vdev->pci_saved_state);
@@ -82,6 +151,16 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	int bar;
+
+	/*
+	 * Back to D0 first (restoring the config state a D3hot left): the
+	 * reset and the state restore below need a function that answers.
+	 */
+	down_write(&vdev->memory_lock);
+	__vfio_pci_set_power_state(vdev, PCI_D0);
+	kfree(vdev->pm_save);
+	vdev->pm_save = NULL;
+	up_write(&vdev->memory_lock);
 
 	pci_clear_master(pdev);
 
@@ -410,6 +489,11 @@ static long vfio_pci_ioctl_reset(struct vfio_pci_device *vdev)
 	if (!vdev->reset_works)
 		return -EINVAL;
 	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	/*
+	 * The reset would bring a D3hot function to D0 itself, without the
+	 * config state saved on the way down: do it here, restoring it.
+	 */
+	__vfio_pci_set_power_state(vdev, PCI_D0);
 	ret = pci_try_reset_function(vdev->pdev);
 	up_write(&vdev->memory_lock);
 	return ret;
@@ -699,6 +783,9 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 			goto out_unlock;
 		}
 	}
+	/* D3hot functions back to D0 with their state, as for RESET */
+	for (i = 0; i < set->n; i++)
+		__vfio_pci_set_power_state(set->vdevs[i], PCI_D0);
 	ret = pci_reset_bus(vdev->pdev);
 
 out_unlock:

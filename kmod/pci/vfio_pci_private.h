@@ -123,6 +123,15 @@ struct vfio_pci_device {
 	bool			has_vga;
 	struct pci_saved_state	*pci_saved_state;
 
+	/*
+	 * Power state (vfio_pci_set_power_state()): @pm_save is the config
+	 * state saved on the way to D3hot, restored on the way back to D0
+	 * when the function lacks No_Soft_Reset (@needs_pm_restore).  Both
+	 * under memory_lock held for write.
+	 */
+	struct pci_saved_state	*pm_save;
+	bool			needs_pm_restore;
+
 	/* BAR mappings (vfio_pci_mmap.c) */
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
@@ -168,6 +177,11 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite);
 bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev);
 void vfio_pci_bar_restore(struct vfio_pci_device *vdev);
+
+/* vfio_pci_main.c */
+int __vfio_pci_set_power_state(struct vfio_pci_device *vdev,
+			       pci_power_t state);
+int vfio_pci_set_power_state(struct vfio_pci_device *vdev, pci_power_t state);
 
 /* vfio_pci_rdwr.c */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_device *vdev, char __user *buf,

@@ -7,11 +7,15 @@
  * register is exactly one 32-bit MMIO read.  The MSI-X table (and PBA) of
  * the MSI-X BAR reads as all ones and ignores writes: interrupts are
  * programmed through SET_IRQS.  Memory BARs are only touched while memory
- * decode is on (memory_lock held for read); the user copy happens outside
- * the lock so that a fault on the user's own BAR mapping cannot deadlock.
+ * decode is on and no BAR while the function is in D3hot (memory_lock
+ * held for read).  No user copy ever happens under memory_lock: a fault on
+ * the user's own BAR mapping takes it in vfio_pci_mmap_fault() and would
+ * deadlock.  BARs are copied one access at a time outside the lock, the
+ * ROM through a bounded kernel buffer filled under it.
  */
 #include <linux/io.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vfio_pci_private.h"
@@ -39,18 +43,10 @@ int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar)
 	return 0;
 }
 
-/* one device access of @size bytes at @io, under memory_lock if @mem */
-static int vfio_pci_io_one(struct vfio_pci_device *vdev, bool mem,
-			   void __iomem *io, u64 *val, size_t size,
-			   bool iswrite)
+/* one device access of @size bytes at @io; caller checked the decode */
+static void vfio_pci_io_access(void __iomem *io, u64 *val, size_t size,
+			       bool iswrite)
 {
-	if (mem) {
-		down_read(&vdev->memory_lock);
-		if (!vfio_pci_memory_enabled(vdev)) {
-			up_read(&vdev->memory_lock);
-			return -EIO;
-		}
-	}
 	switch (size) {
 #ifdef iowrite64
 	case 8:
@@ -79,9 +75,28 @@ static int vfio_pci_io_one(struct vfio_pci_device *vdev, bool mem,
 			*val = ioread8(io);
 		break;
 	}
-	if (mem)
-		up_read(&vdev->memory_lock);
-	return 0;
+}
+
+/*
+ * One access to a BAR under memory_lock held for read: a memory BAR only
+ * while memory decode is on, any BAR only while the function is in a
+ * power state that decodes (not D3hot).  -EIO otherwise.  No user copy
+ * here: the caller copies with the lock dropped.
+ */
+static int vfio_pci_io_one(struct vfio_pci_device *vdev, bool mem,
+			   void __iomem *io, u64 *val, size_t size,
+			   bool iswrite)
+{
+	int ret = 0;
+
+	down_read(&vdev->memory_lock);
+	if (mem ? !vfio_pci_memory_enabled(vdev) :
+		  vdev->pdev->current_state >= PCI_D3hot)
+		ret = -EIO;
+	else
+		vfio_pci_io_access(io, val, size, iswrite);
+	up_read(&vdev->memory_lock);
+	return ret;
 }
 
 /*
@@ -177,14 +192,64 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_device *vdev, char __user *buf,
 	return done;
 }
 
+/* ROM reads go through a kernel buffer of at most this many bytes */
+#define VFIO_PCI_ROM_CHUNK	4096
+
+/*
+ * Fill @kbuf with @count bytes of the ROM from @off, in naturally aligned
+ * accesses; past the image (@size) the BAR reads as all ones.
+ */
+static void vfio_pci_rom_fill(void __iomem *io, size_t size, u8 *kbuf,
+			      loff_t off, size_t count)
+{
+	while (count) {
+		size_t fill = 1;
+		u64 val = 0;
+
+		if (off >= size) {
+			memset(kbuf, 0xff, count);
+			return;
+		}
+		if (count >= 4 && !(off % 4))
+			fill = 4;
+		else if (count >= 2 && !(off % 2))
+			fill = 2;
+		if (off + fill > size)
+			fill = 1;
+		vfio_pci_io_access(io + off, &val, fill, false);
+		if (fill == 4) {
+			u32 v = val;
+
+			memcpy(kbuf, &v, 4);
+		} else if (fill == 2) {
+			u16 v = val;
+
+			memcpy(kbuf, &v, 2);
+		} else {
+			*kbuf = val;
+		}
+		count -= fill;
+		kbuf += fill;
+		off += fill;
+	}
+}
+
+/*
+ * The ROM is read with memory_lock held for write (decode forced on for
+ * the duration), so the user copy must not happen under it: a destination
+ * that is an unfaulted mapping of one of this device's BARs faults into
+ * vfio_pci_mmap_fault(), which takes memory_lock for read - a deadlock.
+ * Read a bounded chunk into a kernel buffer, drop the lock, copy out.
+ */
 ssize_t vfio_pci_rom_read(struct vfio_pci_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
-	size_t size, end;
+	size_t size, end, chunk;
 	void __iomem *io;
-	ssize_t done;
+	ssize_t done = 0;
+	u8 *kbuf;
 	u16 cmd;
 
 	if (pci_resource_start(pdev, PCI_ROM_RESOURCE))
@@ -198,21 +263,44 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_device *vdev, char __user *buf,
 		return -EINVAL;
 	count = min(count, (size_t)(end - pos));
 
-	/* decode on only for the duration of the copy */
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
-	io = pci_map_rom(pdev, &size);
-	if (!io) {
-		vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	kbuf = kmalloc(min_t(size_t, count, VFIO_PCI_ROM_CHUNK), GFP_KERNEL);
+	if (!kbuf)
 		return -ENOMEM;
+
+	while (count) {
+		chunk = min_t(size_t, count, VFIO_PCI_ROM_CHUNK);
+
+		/* decode on only for the duration of the chunk */
+		cmd = vfio_pci_memory_lock_and_enable(vdev);
+		if (pdev->current_state >= PCI_D3hot) {
+			/* a function in D3hot decodes nothing */
+			vfio_pci_memory_unlock_and_restore(vdev, cmd);
+			if (!done)
+				done = -EIO;
+			break;
+		}
+		io = pci_map_rom(pdev, &size);
+		if (!io) {
+			vfio_pci_memory_unlock_and_restore(vdev, cmd);
+			if (!done)
+				done = -ENOMEM;
+			break;
+		}
+		vfio_pci_rom_fill(io, size, kbuf, pos, chunk);
+		pci_unmap_rom(pdev, io);
+		vfio_pci_memory_unlock_and_restore(vdev, cmd);
+
+		if (copy_to_user(buf, kbuf, chunk)) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		count -= chunk;
+		done += chunk;
+		buf += chunk;
+		pos += chunk;
 	}
-	/*
-	 * Past the image the BAR reads as all ones.  memory_lock is held
-	 * for write here, so access without taking it again.
-	 */
-	done = vfio_pci_do_io_rw(vdev, false, io, buf, pos, count, size, end,
-				 false);
-	pci_unmap_rom(pdev, io);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	kfree(kbuf);
 	if (done > 0)
 		*ppos += done;
 	return done;

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pci-isolation - vfio-pci isolation properties of config space, power
+ * state, INTx masking and ROM/BAR reads (tests/bats/pci-isolation.bats).
+ *
+ *   pci-isolation cmd   BDF       a 1-, 2- or 4-byte COMMAND write that
+ *                                 turns memory decode off zaps the BAR
+ *                                 mappings (SIGBUS) and makes BAR pread
+ *                                 fail with EIO; decode back on, both work
+ *   pci-isolation pm    BDF       D3hot through PMCSR: BAR pread EIO, mmap
+ *                                 SIGBUS; back to D0: BAR access works and
+ *                                 the config state (BARs, command) is intact
+ *   pci-isolation intx  BDF SECS  one thread toggles INTx disable through
+ *                                 config space while another enables and
+ *                                 disables INTx with SET_IRQS
+ *   pci-isolation rom   BDF       ROM, BAR and config reads into an
+ *                                 unfaulted mapping of the device's own
+ *                                 BAR0 complete (no deadlock on the fault)
+ *
+ * The device must already be bound to vfio-pci.  Expected values come from
+ * sysfs (the raw config space), never from the stack under test.  Output
+ * is TAP-like; the exit status is the number of failed checks (capped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+static int tests, failures;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(errno));
+	exit(99);
+}
+
+/* the raw config space as the PCI core sees it (not virtualized) */
+static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int sysfs_group(const char *bdf)
+{
+	char path[256], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		die("no iommu_group for %s", bdf);
+	link[n] = 0;
+	return atoi(strrchr(link, '/') + 1);
+}
+
+/* ------------------------------------------------------------ VFIO setup */
+
+struct vdev {
+	const char *bdf;
+	int container, group, fd;
+	struct vfio_region_info reg[VFIO_PCI_NUM_REGIONS];
+};
+
+static void open_device(struct vdev *d)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[64];
+	unsigned int i;
+
+	d->container = open("/dev/vfio/vfio", O_RDWR);
+	if (d->container < 0)
+		die("open /dev/vfio/vfio");
+	snprintf(path, sizeof(path), "/dev/vfio/%d", sysfs_group(d->bdf));
+	d->group = open(path, O_RDWR);
+	if (d->group < 0)
+		die("open %s", path);
+	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st))
+		die("GROUP_GET_STATUS");
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group of %s is not viable", d->bdf);
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
+		die("GROUP_SET_CONTAINER");
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("SET_IOMMU TYPE1v2");
+	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
+	if (d->fd < 0)
+		die("GET_DEVICE_FD %s", d->bdf);
+	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
+		d->reg[i].argsz = sizeof(d->reg[i]);
+		d->reg[i].index = i;
+		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+			memset(&d->reg[i], 0, sizeof(d->reg[i]));
+	}
+}
+
+static void close_device(struct vdev *d)
+{
+	close(d->fd);
+	close(d->group);
+	close(d->container);
+}
+
+static int cfg_read(struct vdev *d, unsigned int off, void *buf, size_t len)
+{
+	ssize_t n = pread(d->fd, buf, len,
+			  d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
+
+	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+static int cfg_write(struct vdev *d, unsigned int off, const void *buf,
+		     size_t len)
+{
+	ssize_t n = pwrite(d->fd, buf, len,
+			   d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
+
+	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+static uint16_t cfg16(struct vdev *d, unsigned int off)
+{
+	uint16_t v = 0xdead;
+
+	if (cfg_read(d, off, &v, 2))
+		check(false, "config read of 2 bytes at 0x%x", off);
+	return v;
+}
+
+static uint8_t cfg8(struct vdev *d, unsigned int off)
+{
+	uint8_t v = 0xde;
+
+	if (cfg_read(d, off, &v, 1))
+		check(false, "config read of 1 byte at 0x%x", off);
+	return v;
+}
+
+static uint16_t hw16(struct vdev *d, unsigned int off)
+{
+	uint16_t v = 0xdead;
+
+	if (sysfs_config(d->bdf, &v, 2, off))
+		die("sysfs config read at 0x%x", off);
+	return v;
+}
+
+/* pread of 4 bytes of region @bar at @off: 0 or -errno */
+static int bar_pread32(struct vdev *d, int bar, unsigned int off,
+		       uint32_t *v)
+{
+	ssize_t n = pread(d->fd, v, 4, d->reg[bar].offset + off);
+
+	return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+static volatile uint32_t *map_bar(struct vdev *d, int bar)
+{
+	void *p;
+
+	if (!(d->reg[bar].flags & VFIO_REGION_INFO_FLAG_MMAP))
+		die("BAR%d cannot be mapped", bar);
+	p = mmap(NULL, d->reg[bar].size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 d->fd, d->reg[bar].offset);
+	if (p == MAP_FAILED)
+		die("mmap BAR%d", bar);
+	return p;
+}
+
+static unsigned int find_cap(struct vdev *d, uint8_t id)
+{
+	unsigned int pos, n;
+
+	if (!(cfg16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = cfg8(d, PCI_CAPABILITY_LIST) & ~3u;
+	for (n = 0; pos && n < 48; n++) {
+		if (cfg8(d, pos + PCI_CAP_LIST_ID) == id)
+			return pos;
+		pos = cfg8(d, pos + PCI_CAP_LIST_NEXT) & ~3u;
+	}
+	return 0;
+}
+
+/* memory decode on, as the user sees the command register */
+static void enable_memory(struct vdev *d)
+{
+	uint16_t cmd = cfg16(d, PCI_COMMAND) | PCI_COMMAND_MEMORY;
+
+	if (cfg_write(d, PCI_COMMAND, &cmd, 2))
+		die("enable memory decode");
+}
+
+/* ------------------------------------------------------------ SIGBUS probe */
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* read *p; true if that raised SIGBUS */
+static bool read_sigbus(volatile uint32_t *p, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool bus = false;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = true;
+	else
+		*val = *p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/* ------------------------------------------------------------ cmd */
+
+/*
+ * Write the COMMAND register with @size bytes at offset 4 (4 bytes cover
+ * STATUS too, whose bits are not writable through VFIO).
+ */
+static int write_cmd(struct vdev *d, uint16_t cmd, int size)
+{
+	uint32_t v = cmd;
+
+	return cfg_write(d, PCI_COMMAND, &v, size);
+}
+
+static void decode_off_on(struct vdev *d, volatile uint32_t *bar0,
+			  uint32_t id, int size)
+{
+	uint16_t cmd = cfg16(d, PCI_COMMAND);
+	uint32_t v = 0;
+	int ret;
+
+	bool bus;
+
+	/* fault the mapping in while decode is on */
+	bus = read_sigbus(bar0, &v);
+	check(!bus && v == id,
+	      "%d-byte: BAR0 mapping reads the ID register before (0x%08x)",
+	      size, v);
+
+	ret = write_cmd(d, cmd & ~PCI_COMMAND_MEMORY, size);
+	check(!ret, "%d-byte COMMAND write clearing memory decode (%s)",
+	      size, strerror(-ret));
+	check(!(hw16(d, PCI_COMMAND) & PCI_COMMAND_MEMORY),
+	      "%d-byte: memory decode is off in hardware (cmd 0x%04x)", size,
+	      hw16(d, PCI_COMMAND));
+	check(!(cfg16(d, PCI_COMMAND) & PCI_COMMAND_MEMORY),
+	      "%d-byte: memory decode reads back off through VFIO", size);
+	v = 0;
+	ret = bar_pread32(d, 0, 0, &v);
+	check(ret == -EIO, "%d-byte: BAR0 pread with decode off fails with EIO (ret %s, value 0x%08x)",
+	      size, ret ? strerror(-ret) : "success", v);
+	v = 0;
+	bus = read_sigbus(bar0, &v);
+	check(bus,
+	      "%d-byte: the BAR0 mapping was zapped: touching it raises SIGBUS (read 0x%08x)",
+	      size, v);
+
+	ret = write_cmd(d, cmd | PCI_COMMAND_MEMORY, size);
+	check(!ret, "%d-byte COMMAND write setting memory decode (%s)", size,
+	      strerror(-ret));
+	check(hw16(d, PCI_COMMAND) & PCI_COMMAND_MEMORY,
+	      "%d-byte: memory decode is on in hardware again", size);
+	v = 0;
+	ret = bar_pread32(d, 0, 0, &v);
+	check(!ret && v == id, "%d-byte: BAR0 pread works again (0x%08x)",
+	      size, v);
+	v = 0;
+	bus = read_sigbus(bar0, &v);
+	check(!bus && v == id,
+	      "%d-byte: the BAR0 mapping works again (0x%08x)", size, v);
+}
+
+static int cmd_cmd(const char *bdf)
+{
+	struct vdev d = { .bdf = bdf };
+	volatile uint32_t *bar0;
+	uint32_t id = 0;
+
+	open_device(&d);
+	enable_memory(&d);
+	if (bar_pread32(&d, 0, 0, &id))
+		die("pread BAR0");
+	check(id != 0xffffffff, "BAR0 register 0 reads 0x%08x", id);
+	bar0 = map_bar(&d, 0);
+	decode_off_on(&d, bar0, id, 1);
+	decode_off_on(&d, bar0, id, 2);
+	decode_off_on(&d, bar0, id, 4);
+	munmap((void *)bar0, d.reg[0].size);
+	close_device(&d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ pm */
+
+/* the largest mappable BAR */
+static int pick_bar(struct vdev *d)
+{
+	int i, best = -1;
+
+	for (i = 0; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		if (!(d->reg[i].flags & VFIO_REGION_INFO_FLAG_MMAP))
+			continue;
+		if (best < 0 || d->reg[i].size > d->reg[best].size)
+			best = i;
+	}
+	return best;
+}
+
+static void set_state(struct vdev *d, unsigned int pm, int state, int size)
+{
+	uint16_t pmcsr = cfg16(d, pm + PCI_PM_CTRL);
+	uint32_t v;
+	int ret;
+
+	/* PME status is write-1-to-clear: leave it alone */
+	v = (pmcsr & ~(PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_STATUS)) |
+	    state;
+	ret = cfg_write(d, pm + PCI_PM_CTRL, &v, size);
+	check(!ret, "%d-byte PMCSR write of D%d (%s)", size, state,
+	      strerror(-ret));
+}
+
+static void pm_cycle(struct vdev *d, unsigned int pm, int bar,
+		     volatile uint32_t *map, int size)
+{
+	uint8_t hw_before[0x40], hw_after[0x40];
+	uint32_t v0 = 0, v = 0;
+	uint16_t st;
+	bool bus;
+	int ret;
+
+	if (sysfs_config(d->bdf, hw_before, sizeof(hw_before), 0))
+		die("sysfs config");
+	ret = bar_pread32(d, bar, 0, &v0);
+	check(!ret, "BAR%d pread in D0 (0x%08x)", bar, v0);
+	bus = read_sigbus(map, &v);
+	check(!bus && v == v0,
+	      "BAR%d mapping in D0 reads what pread read (0x%08x)", bar, v);
+
+	set_state(d, pm, 3, size);
+	st = cfg16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK;
+	check(st == 3, "%d-byte: PMCSR reads D3hot through VFIO (D%d)", size,
+	      st);
+	st = hw16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK;
+	check(st == 3, "%d-byte: the function is in D3hot (sysfs PMCSR D%d)",
+	      size, st);
+	v = 0;
+	ret = bar_pread32(d, bar, 0, &v);
+	check(ret == -EIO, "%d-byte: BAR%d pread in D3hot fails with EIO (ret %s, value 0x%08x)",
+	      size, bar, ret ? strerror(-ret) : "success", v);
+	v = 0;
+	bus = read_sigbus(map, &v);
+	check(bus,
+	      "%d-byte: BAR%d mapping in D3hot raises SIGBUS (read 0x%08x)",
+	      size, bar, v);
+
+	set_state(d, pm, 0, size);
+	st = cfg16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK;
+	check(st == 0, "%d-byte: PMCSR reads D0 again (D%d)", size, st);
+	st = hw16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK;
+	check(st == 0, "%d-byte: the function is in D0 (sysfs PMCSR D%d)",
+	      size, st);
+	v = 0;
+	ret = bar_pread32(d, bar, 0, &v);
+	check(!ret && v == v0, "%d-byte: BAR%d pread back in D0 (%s, 0x%08x)",
+	      size, bar, ret ? strerror(-ret) : "ok", v);
+	v = 0;
+	bus = read_sigbus(map, &v);
+	check(!bus && v == v0,
+	      "%d-byte: BAR%d mapping back in D0 (0x%08x)", size, bar, v);
+
+	if (sysfs_config(d->bdf, hw_after, sizeof(hw_after), 0))
+		die("sysfs config");
+	check(!memcmp(hw_before + PCI_BASE_ADDRESS_0,
+		      hw_after + PCI_BASE_ADDRESS_0, 24),
+	      "%d-byte: the hardware BARs are intact after D3hot -> D0", size);
+	check(((hw_before[PCI_COMMAND] ^ hw_after[PCI_COMMAND]) &
+	       (PCI_COMMAND_MEMORY | PCI_COMMAND_IO |
+		PCI_COMMAND_MASTER)) == 0,
+	      "%d-byte: the hardware command register is intact (0x%02x -> 0x%02x)",
+	      size, hw_before[PCI_COMMAND], hw_after[PCI_COMMAND]);
+}
+
+static int cmd_pm(const char *bdf)
+{
+	struct vdev d = { .bdf = bdf };
+	volatile uint32_t *map;
+	unsigned int pm;
+	int bar;
+
+	open_device(&d);
+	pm = find_cap(&d, PCI_CAP_ID_PM);
+	if (!pm)
+		die("%s has no PM capability through VFIO", bdf);
+	bar = pick_bar(&d);
+	if (bar < 0)
+		die("%s has no mappable BAR", bdf);
+	printf("# PM capability at 0x%x, BAR%d (%llu bytes)\n", pm, bar,
+	       (unsigned long long)d.reg[bar].size);
+	enable_memory(&d);
+	map = map_bar(&d, bar);
+	pm_cycle(&d, pm, bar, map, 2);
+	pm_cycle(&d, pm, bar, map, 1);
+	pm_cycle(&d, pm, bar, map, 4);
+	munmap((void *)map, d.reg[bar].size);
+	close_device(&d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ intx */
+
+struct race {
+	struct vdev *d;
+	volatile bool stop;
+	unsigned long loops;
+	int errors;
+	char err[128];
+};
+
+static int set_irqs(struct vdev *d, uint32_t flags, uint32_t index,
+		    uint32_t count, const int32_t *fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	s->argsz = sizeof(*s) + (fd ? sizeof(*fd) : 0);
+	s->flags = flags;
+	s->index = index;
+	s->start = 0;
+	s->count = count;
+	if (fd)
+		memcpy(s->data, fd, sizeof(*fd));
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s);
+}
+
+/* toggle INTx disable: 1-byte writes at 5 and 2-byte writes at 4 */
+static void *toggler(void *arg)
+{
+	struct race *r = arg;
+	uint16_t cmd = cfg16(r->d, PCI_COMMAND);
+
+	while (!r->stop) {
+		uint16_t c = cmd ^ (r->loops & 1 ? PCI_COMMAND_INTX_DISABLE : 0);
+		uint8_t hi = c >> 8;
+		int ret = (r->loops & 2) ? cfg_write(r->d, PCI_COMMAND, &c, 2)
+					 : cfg_write(r->d, PCI_COMMAND + 1,
+						     &hi, 1);
+
+		if (ret && !r->errors++)
+			snprintf(r->err, sizeof(r->err), "config write: %s",
+				 strerror(-ret));
+		r->loops++;
+	}
+	return NULL;
+}
+
+/* INTx trigger on, then off (count 0 frees the interrupt context) */
+static void *irqer(void *arg)
+{
+	struct race *r = arg;
+	int32_t efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	while (!r->stop) {
+		if (set_irqs(r->d, VFIO_IRQ_SET_DATA_EVENTFD |
+			     VFIO_IRQ_SET_ACTION_TRIGGER,
+			     VFIO_PCI_INTX_IRQ_INDEX, 1, &efd) &&
+		    !r->errors++)
+			snprintf(r->err, sizeof(r->err), "INTx on: %s",
+				 strerror(errno));
+		if (set_irqs(r->d, VFIO_IRQ_SET_DATA_NONE |
+			     VFIO_IRQ_SET_ACTION_TRIGGER,
+			     VFIO_PCI_INTX_IRQ_INDEX, 0, NULL) &&
+		    !r->errors++)
+			snprintf(r->err, sizeof(r->err), "INTx off: %s",
+				 strerror(errno));
+		r->loops++;
+	}
+	close(efd);
+	return NULL;
+}
+
+static int cmd_intx(const char *bdf, int secs)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info),
+				      .index = VFIO_PCI_INTX_IRQ_INDEX };
+	struct vdev d = { .bdf = bdf };
+	struct race rt = { .d = &d }, ri = { .d = &d };
+	struct pollfd p;
+	pthread_t t1, t2;
+	uint16_t cmd;
+	uint64_t cnt = 0;
+	int32_t efd;
+
+	open_device(&d);
+	if (ioctl(d.fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count != 1)
+		die("%s has no INTx", bdf);
+	if (pthread_create(&t1, NULL, toggler, &rt) ||
+	    pthread_create(&t2, NULL, irqer, &ri))
+		die("pthread_create");
+	sleep(secs);
+	rt.stop = ri.stop = true;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	printf("# %lu INTx disable toggles, %lu INTx enable/disable cycles\n",
+	       rt.loops, ri.loops);
+	check(!rt.errors, "config writes all succeeded (%d errors%s%s)",
+	      rt.errors, rt.errors ? ": " : "", rt.err);
+	check(!ri.errors, "SET_IRQS all succeeded (%d errors%s%s)",
+	      ri.errors, ri.errors ? ": " : "", ri.err);
+	check(rt.loops > 10 && ri.loops > 10, "both threads ran");
+
+	/* INTx still works: INTx disable clear, loopback trigger */
+	cmd = cfg16(&d, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE;
+	check(!cfg_write(&d, PCI_COMMAND, &cmd, 2), "INTx disable cleared");
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	check(!set_irqs(&d, VFIO_IRQ_SET_DATA_EVENTFD |
+			VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_INTX_IRQ_INDEX,
+			1, &efd), "INTx eventfd set after the race");
+	check(!set_irqs(&d, VFIO_IRQ_SET_DATA_NONE |
+			VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_INTX_IRQ_INDEX,
+			1, NULL), "INTx loopback trigger");
+	p.fd = efd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 1000) == 1 && read(efd, &cnt, sizeof(cnt)) != 8)
+		cnt = 0;
+	check(cnt == 1, "INTx loopback signalled the eventfd (%llu)",
+	      (unsigned long long)cnt);
+	check(!set_irqs(&d, VFIO_IRQ_SET_DATA_NONE |
+			VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_INTX_IRQ_INDEX,
+			0, NULL), "INTx disabled");
+	close(efd);
+	close_device(&d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ rom */
+
+/* a fresh (never touched) shared mapping of BAR0 */
+static int cmd_rom(const char *bdf, unsigned int off, unsigned int len)
+{
+	struct vdev d = { .bdf = bdf };
+	struct vfio_region_info *rom;
+	volatile uint32_t *map;
+	uint8_t *buf;
+	ssize_t n;
+
+	open_device(&d);
+	rom = &d.reg[VFIO_PCI_ROM_REGION_INDEX];
+	if (!(rom->flags & VFIO_REGION_INFO_FLAG_READ) || rom->size < len)
+		die("%s has no readable ROM of %u bytes", bdf, len);
+	if (d.reg[0].size < off + len)
+		die("BAR0 too small");
+	enable_memory(&d);
+
+	buf = malloc(len);
+	if (!buf)
+		die("malloc");
+	n = pread(d.fd, buf, len, rom->offset);
+	check(n == (ssize_t)len && buf[0] == 0x55 && buf[1] == 0xaa,
+	      "ROM read into plain memory: %zd bytes, signature %02x %02x",
+	      n, buf[0], buf[1]);
+
+	/* each destination a fresh, never-faulted mapping of BAR0 */
+	map = map_bar(&d, 0);
+	n = pread(d.fd, (char *)map + off, len, rom->offset);
+	check(n == (ssize_t)len,
+	      "ROM read into an unfaulted mapping of BAR0 (+0x%x): %zd (%s)",
+	      off, n, n < 0 ? strerror(errno) : "-");
+	munmap((void *)map, d.reg[0].size);
+
+	map = map_bar(&d, 0);
+	n = pread(d.fd, (char *)map + off, len, d.reg[0].offset + off);
+	check(n == (ssize_t)len,
+	      "BAR0 read into an unfaulted mapping of BAR0 (+0x%x): %zd (%s)",
+	      off, n, n < 0 ? strerror(errno) : "-");
+	munmap((void *)map, d.reg[0].size);
+
+	map = map_bar(&d, 0);
+	n = pread(d.fd, (char *)map + off, 64,
+		  d.reg[VFIO_PCI_CONFIG_REGION_INDEX].offset);
+	check(n == 64,
+	      "config read into an unfaulted mapping of BAR0: %zd (%s)", n,
+	      n < 0 ? strerror(errno) : "-");
+	munmap((void *)map, d.reg[0].size);
+
+	/* and a config write from one (interrupt line: virtual, harmless) */
+	map = map_bar(&d, 0);
+	n = pwrite(d.fd, (char *)map + off, 1,
+		   d.reg[VFIO_PCI_CONFIG_REGION_INDEX].offset +
+		   PCI_INTERRUPT_LINE);
+	check(n == 1,
+	      "config write from an unfaulted mapping of BAR0: %zd (%s)", n,
+	      n < 0 ? strerror(errno) : "-");
+	munmap((void *)map, d.reg[0].size);
+
+	free(buf);
+	close_device(&d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "cmd"))
+		cmd_cmd(argv[2]);
+	else if (argc == 3 && !strcmp(argv[1], "pm"))
+		cmd_pm(argv[2]);
+	else if (argc == 4 && !strcmp(argv[1], "intx"))
+		cmd_intx(argv[2], atoi(argv[3]));
+	else if (argc == 5 && !strcmp(argv[1], "rom"))
+		cmd_rom(argv[2], strtoul(argv[3], NULL, 0),
+			strtoul(argv[4], NULL, 0));
+	else {
+		fprintf(stderr, "usage: pci-isolation cmd|pm BDF | intx BDF SECS | rom BDF BAR0_OFFSET LEN\n");
+		return 2;
+	}
+	printf("1..%d\n# %d failed\n", tests, failures);
+	return failures > 98 ? 98 : failures;
+}
