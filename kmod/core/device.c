@@ -9,13 +9,82 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pid.h>
+#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 
 #include "vfio_private.h"
 
 #define VFIO_REQUEST_INTERVAL	(10 * HZ)
+
+/* ---------------------------------------------------------------- address_space */
+
+/*
+ * anon_inode_getfile() gives every device fd the one inode that all
+ * anonymous files of the system share.  A bus driver that must take its
+ * user mappings down (vfio-pci on decode off, reset, D3) needs an
+ * address_space of its own per device: unmap_mapping_range() on it finds
+ * every vma through the rmap, including vmas duplicated by fork() or
+ * moved by mremap(), which never told the driver about themselves.  So
+ * each device gets an inode on a small pseudo filesystem, and its fds'
+ * f_mapping points at that inode's i_mapping.
+ *
+ * The filesystem is mounted while any device exists (simple_pin_fs()
+ * counts); its owner is this module, so a mount torn down late (mntput
+ * may be deferred) keeps the module, and vfio_fs_type, alive.
+ */
+#define VFIO_FS_MAGIC	0x5646494f	/* "VFIO" */
+
+static struct vfsmount *vfio_fs_mnt;
+static int vfio_fs_count;	/* guarded by simple_pin_fs() */
+
+static int vfio_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VFIO_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type vfio_fs_type = {
+	.name		= "vfio",
+	.owner		= THIS_MODULE,
+	.init_fs_context = vfio_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+static struct inode *vfio_fs_inode_get(void)
+{
+	struct inode *inode;
+	int ret;
+
+	ret = simple_pin_fs(&vfio_fs_type, &vfio_fs_mnt, &vfio_fs_count);
+	if (ret)
+		return ERR_PTR(ret);
+	inode = alloc_anon_inode(vfio_fs_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		simple_release_fs(&vfio_fs_mnt, &vfio_fs_count);
+	return inode;
+}
+
+static void vfio_fs_inode_put(struct inode *inode)
+{
+	iput(inode);
+	simple_release_fs(&vfio_fs_mnt, &vfio_fs_count);
+}
+
+/*
+ * Valid from vfio_add_group_dev() until vfio_del_group_dev() returns (the
+ * core owns drvdata in between), and also while the caller holds a device
+ * fd or a device reference.
+ */
+struct address_space *vfio_device_address_space(struct device *dev)
+{
+	struct vfio_device *device = dev_get_drvdata(dev);
+
+	return device ? device->inode->i_mapping : NULL;
+}
+EXPORT_SYMBOL_GPL(vfio_device_address_space);
 
 /* ---------------------------------------------------------------- lifetime */
 
@@ -36,6 +105,8 @@ static void vfio_device_release(struct kref *kref)
 	mutex_unlock(&group->device_lock);
 
 	dev_set_drvdata(device->dev, NULL);
+	/* no fd, hence no vma, is left on the address_space */
+	vfio_fs_inode_put(device->inode);
 	kfree(device);
 	atomic_dec(&vfio.nr_devices);
 
@@ -57,10 +128,17 @@ vfio_group_create_device(struct vfio_group *group, struct device *dev,
 			 const struct vfio_device_ops *ops, void *device_data)
 {
 	struct vfio_device *device;
+	struct inode *inode;
 
 	device = kzalloc(sizeof(*device), GFP_KERNEL);
 	if (!device)
 		return ERR_PTR(-ENOMEM);
+	inode = vfio_fs_inode_get();
+	if (IS_ERR(inode)) {
+		kfree(device);
+		return ERR_CAST(inode);
+	}
+	device->inode = inode;
 
 	kref_init(&device->kref);
 	device->dev = dev;
@@ -385,6 +463,8 @@ int vfio_group_get_device_fd(struct vfio_group *group, const char *name)
 	 * (and 6.12 would call a NULL llseek if the flag were set).
 	 */
 	filep->f_mode |= (FMODE_PREAD | FMODE_PWRITE);
+	/* the device's own address_space, see vfio_fs_inode_get() */
+	filep->f_mapping = device->inode->i_mapping;
 
 	mutex_lock(&group->device_lock);
 	list_add_tail(&df->device_next, &device->file_list);

@@ -161,6 +161,13 @@ struct vfio_device {
 	struct list_head		file_list;
 	unsigned int			open_count;
 	unsigned int			requests;
+	/*
+	 * The address_space of every fd of the device (their f_mapping):
+	 * an inode on the core's pseudo filesystem, allocated with the
+	 * device and put in vfio_device_release(), so it outlives every
+	 * fd and every vma mapping one (a vma holds its file).
+	 */
+	struct inode			*inode;
 };
 
 /* The private_data of a device fd. */

@@ -84,6 +84,16 @@ int vfio_add_emulated_group_dev(struct device *dev,
 				const struct vfio_device_ops *ops,
 				void *device_data);
 
+/*
+ * The address_space of every device fd of @dev (their f_mapping), or NULL
+ * if @dev is not registered.  A bus driver takes its users' mappings down
+ * with unmap_mapping_range() on it, which reaches every vma of every fd of
+ * the device, also those copied by fork() or moved by mremap(); for that,
+ * the driver's mmap must leave vm_pgoff the file offset.  Valid between
+ * vfio_add_group_dev() and vfio_del_group_dev().
+ */
+struct address_space *vfio_device_address_space(struct device *dev);
+
 struct vfio_device *vfio_device_get_from_dev(struct device *dev);
 void vfio_device_put(struct vfio_device *device);
 void *vfio_device_data(struct vfio_device *device);

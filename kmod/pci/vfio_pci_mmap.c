@@ -2,20 +2,30 @@
 /*
  * vfio_pci_mmap.c - user mappings of BARs.
  *
- * mmap() only records the vma; the BAR is mapped on the first fault, and
- * only while memory decode is on.  When decode goes off or the device is
- * reset, every recorded vma is zapped, so the next access faults again and
- * gets SIGBUS instead of touching a device that cannot answer (which on
- * some platforms takes the host down).
+ * mmap() maps nothing; BAR pages are inserted by the fault handler, a
+ * bounded window per fault, and only while memory decode is on.  When
+ * decode goes off, the device is reset or leaves D0, every user mapping of
+ * the device is zapped, so the next access faults again and gets SIGBUS
+ * instead of touching a device that cannot answer (which on some platforms
+ * takes the host down).
  *
- * Locking: mmap_lock -> vma_lock -> memory_lock.  Zapping needs the mmap
- * lock of each mm while vma_lock orders against faults, so the zap loop
- * drops vma_lock to take mmap_lock and re-takes it (as upstream 5.8+).
+ * Zapping goes through the address_space the core gives every fd of the
+ * device (vfio_device_address_space()): unmap_mapping_range() finds each
+ * vma mapping the device through the rmap, also the vmas fork() copied
+ * page tables into and those mremap() moved page tables to, which no
+ * vm_ops callback reports in time.  For that a vma's vm_pgoff stays the
+ * file offset (region index << 40 + offset); the fault handler computes
+ * the PFN from it.
+ *
+ * Locking: mmap_lock (or the vma lock) -> vma_lock -> memory_lock ->
+ * i_mmap_rwsem.  The fault handler takes vma_lock, then memory_lock for
+ * read.  Zapping takes no mmap_lock: under memory_lock held for write it
+ * leaves no page behind that a fault could re-insert; under vma_lock alone
+ * (hot reset, which then takes memory_lock) no fault can run either.
  */
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
-#include <linux/sched/mm.h>
-#include <linux/slab.h>
 
 #include "vfio_pci_private.h"
 
@@ -35,75 +45,53 @@ void vfio_pci_probe_mmaps(struct vfio_pci_device *vdev)
 	}
 }
 
-/* Zap every user mapping; return with vma_lock held (1), or 0 if @try failed. */
-int vfio_pci_zap_and_vma_lock(struct vfio_pci_device *vdev, bool try)
+/*
+ * Pages inserted per fault: the faulting one and its neighbours in an
+ * aligned window of this many pages, so that a fault on a huge BAR costs a
+ * bounded time under memory_lock (no one-shot fill of a 16 GiB vma).
+ */
+#define VFIO_PCI_FAULT_PAGES	16
+
+/* Zap every user mapping of BARs 0-5, of every fd of the device. */
+static void vfio_pci_zap_bars(struct vfio_pci_device *vdev)
 {
-	struct vfio_pci_mmap_vma *mmap_vma, *tmp;
+	struct address_space *mapping;
 
-	while (1) {
-		struct mm_struct *mm = NULL;
-
-		if (try) {
-			if (!mutex_trylock(&vdev->vma_lock))
-				return 0;
-		} else {
-			mutex_lock(&vdev->vma_lock);
-		}
-		while (!list_empty(&vdev->vma_list)) {
-			mmap_vma = list_first_entry(&vdev->vma_list,
-						    struct vfio_pci_mmap_vma,
-						    vma_next);
-			mm = mmap_vma->vma->vm_mm;
-			if (mmget_not_zero(mm))
-				break;
-			/* the mm is exiting: its page tables go with it */
-			list_del(&mmap_vma->vma_next);
-			kfree(mmap_vma);
-			mm = NULL;
-		}
-		if (!mm)
-			return 1;
-		mutex_unlock(&vdev->vma_lock);
-
-		if (try) {
-			if (!mmap_read_trylock(mm)) {
-				mmput(mm);
-				return 0;
-			}
-		} else {
-			mmap_read_lock(mm);
-		}
-		if (try) {
-			if (!mutex_trylock(&vdev->vma_lock)) {
-				mmap_read_unlock(mm);
-				mmput(mm);
-				return 0;
-			}
-		} else {
-			mutex_lock(&vdev->vma_lock);
-		}
-		list_for_each_entry_safe(mmap_vma, tmp, &vdev->vma_list,
-					 vma_next) {
-			struct vm_area_struct *vma = mmap_vma->vma;
-
-			if (vma->vm_mm != mm)
-				continue;
-			list_del(&mmap_vma->vma_next);
-			kfree(mmap_vma);
-			zap_vma_ptes(vma, vma->vm_start,
-				     vma->vm_end - vma->vm_start);
-		}
-		mutex_unlock(&vdev->vma_lock);
-		mmap_read_unlock(mm);
-		mmput(mm);
-	}
+	mapping = vfio_device_address_space(&vdev->pdev->dev);
+	if (WARN_ON_ONCE(!mapping))
+		return;
+	unmap_mapping_range(mapping,
+			    VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX),
+			    VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX) -
+			    VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX),
+			    true);
 }
 
+/*
+ * Zap every user mapping and return holding vma_lock (1), which keeps
+ * faults from inserting pages again until it is dropped; 0 if @try and
+ * vma_lock was contended.
+ */
+int vfio_pci_zap_and_vma_lock(struct vfio_pci_device *vdev, bool try)
+{
+	if (try) {
+		if (!mutex_trylock(&vdev->vma_lock))
+			return 0;
+	} else {
+		mutex_lock(&vdev->vma_lock);
+	}
+	vfio_pci_zap_bars(vdev);
+	return 1;
+}
+
+/*
+ * Zap every user mapping and return holding memory_lock for write: faults
+ * wait for it, and SIGBUS once decode is off.
+ */
 void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_device *vdev)
 {
-	vfio_pci_zap_and_vma_lock(vdev, false);
 	down_write(&vdev->memory_lock);
-	mutex_unlock(&vdev->vma_lock);
+	vfio_pci_zap_bars(vdev);
 }
 
 /* Take memory_lock for write with decode on; returns the command to restore. */
@@ -126,49 +114,37 @@ void vfio_pci_memory_unlock_and_restore(struct vfio_pci_device *vdev,
 	up_write(&vdev->memory_lock);
 }
 
-/* caller holds vma_lock */
-static int vfio_pci_add_vma(struct vfio_pci_device *vdev,
-			    struct vm_area_struct *vma)
+/*
+ * The PFN of @addr in @vma, from the file offset in vm_pgoff; false if it
+ * lies outside a mappable BAR (vfio_pci_mmap() allowed none such, and a
+ * vma can shrink or move but not grow: VM_DONTEXPAND).
+ */
+static bool vfio_pci_vma_pfn(struct vfio_pci_device *vdev,
+			     struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long *pfn)
 {
-	struct vfio_pci_mmap_vma *mmap_vma;
+	unsigned int index = vma->vm_pgoff >>
+			     (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	unsigned long pgoff = (vma->vm_pgoff &
+			       (VFIO_PCI_OFFSET_MASK >> PAGE_SHIFT)) +
+			      ((addr - vma->vm_start) >> PAGE_SHIFT);
 
-	mmap_vma = kmalloc(sizeof(*mmap_vma), GFP_KERNEL);
-	if (!mmap_vma)
-		return -ENOMEM;
-	mmap_vma->vma = vma;
-	list_add(&mmap_vma->vma_next, &vdev->vma_list);
-	return 0;
-}
-
-/* Zap on open (fork, split): the new vma faults in again. */
-static void vfio_pci_mmap_open(struct vm_area_struct *vma)
-{
-	zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-}
-
-static void vfio_pci_mmap_close(struct vm_area_struct *vma)
-{
-	struct vfio_pci_device *vdev = vma->vm_private_data;
-	struct vfio_pci_mmap_vma *mmap_vma;
-
-	mutex_lock(&vdev->vma_lock);
-	list_for_each_entry(mmap_vma, &vdev->vma_list, vma_next) {
-		if (mmap_vma->vma == vma) {
-			list_del(&mmap_vma->vma_next);
-			kfree(mmap_vma);
-			break;
-		}
-	}
-	mutex_unlock(&vdev->vma_lock);
+	if (index >= VFIO_PCI_ROM_REGION_INDEX ||
+	    !vdev->bar_mmap_supported[index] ||
+	    pgoff >= PAGE_ALIGN(pci_resource_len(vdev->pdev, index)) >>
+		     PAGE_SHIFT)
+		return false;
+	*pfn = (pci_resource_start(vdev->pdev, index) >> PAGE_SHIFT) + pgoff;
+	return true;
 }
 
 static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vfio_pci_device *vdev = vma->vm_private_data;
-	struct vfio_pci_mmap_vma *mmap_vma;
-	vm_fault_t ret = VM_FAULT_NOPAGE, fret;
-	unsigned long addr, pfn;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long start, end, a, pfn;
+	vm_fault_t ret;
 
 	mutex_lock(&vdev->vma_lock);
 	down_read(&vdev->memory_lock);
@@ -181,40 +157,39 @@ static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
 		goto out;
 	}
 
-	/*
-	 * Map the whole vma on its first fault (one fault per mapping, not
-	 * per page).  vmf_insert_pfn() rather than remap_pfn_range(): the
-	 * latter needs mmap_lock for write, which a fault does not hold.
-	 */
-	list_for_each_entry(mmap_vma, &vdev->vma_list, vma_next) {
-		if (mmap_vma->vma == vma)
-			goto insert_one;
-	}
-	if (vfio_pci_add_vma(vdev, vma)) {
-		ret = VM_FAULT_OOM;
+	/* the faulting page first: its result is the fault's */
+	if (!vfio_pci_vma_pfn(vdev, vma, addr, &pfn)) {
+		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
-	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-		pfn = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-		fret = vmf_insert_pfn(vma, addr, pfn);
-		if (fret & VM_FAULT_ERROR)
+	ret = vmf_insert_pfn(vma, addr, pfn);
+	if (ret & VM_FAULT_ERROR)
+		goto out;
+
+	/* then, best effort, the rest of its window within the vma */
+	start = ALIGN_DOWN(addr, VFIO_PCI_FAULT_PAGES * PAGE_SIZE);
+	start = max(start, vma->vm_start);
+	end = min(ALIGN_DOWN(addr, VFIO_PCI_FAULT_PAGES * PAGE_SIZE) +
+		  VFIO_PCI_FAULT_PAGES * PAGE_SIZE, vma->vm_end);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		if (a == addr)
+			continue;
+		if (!vfio_pci_vma_pfn(vdev, vma, a, &pfn) ||
+		    (vmf_insert_pfn(vma, a, pfn) & VM_FAULT_ERROR))
 			break;
 	}
-insert_one:
-	/* the faulting page at least (also after a partial fill) */
-	pfn = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
-	fret = vmf_insert_pfn(vma, vmf->address & PAGE_MASK, pfn);
-	if (fret & VM_FAULT_ERROR)
-		ret = fret;
+	ret = VM_FAULT_NOPAGE;
 out:
 	up_read(&vdev->memory_lock);
 	mutex_unlock(&vdev->vma_lock);
 	return ret;
 }
 
+/*
+ * No open/close: a vma is found through the address_space when it must go,
+ * however it came to be (mmap, fork, mremap, split).
+ */
 static const struct vm_operations_struct vfio_pci_mmap_ops = {
-	.open = vfio_pci_mmap_open,
-	.close = vfio_pci_mmap_close,
 	.fault = vfio_pci_mmap_fault,
 };
 
@@ -246,6 +221,15 @@ int vfio_pci_mmap(void *device_data, struct vm_area_struct *vma)
 	if (req_start + req_len > phys_len)
 		return -EINVAL;
 
+	/*
+	 * Zapping must be able to reach this vma: it has to map the
+	 * device's own address_space (the core sets every device fd's
+	 * f_mapping to it).
+	 */
+	if (WARN_ON_ONCE(!vma->vm_file || vma->vm_file->f_mapping !=
+			 vfio_device_address_space(&pdev->dev)))
+		return -EINVAL;
+
 	/* claim the BAR so no other driver can */
 	ret = vfio_pci_setup_barmap(vdev, index);
 	if (ret)
@@ -253,9 +237,11 @@ int vfio_pci_mmap(void *device_data, struct vm_area_struct *vma)
 
 	vma->vm_private_data = vdev;
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_pgoff = (pci_resource_start(pdev, index) >> PAGE_SHIFT) +
-			pgoff;
-	/* PFNMAP: no struct pages, never copied on fork, never dumped */
+	/*
+	 * vm_pgoff stays the file offset, for unmap_mapping_range(); the
+	 * fault handler computes PFNs.  PFNMAP: no struct pages, never
+	 * dumped; fork() copies the page tables, zapping finds the copy.
+	 */
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfio_pci_mmap_ops;
 	return 0;

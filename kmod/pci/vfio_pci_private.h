@@ -60,12 +60,6 @@ struct vfio_pci_vf_token {
 	int		users;
 };
 
-/* a user mapping of a BAR, kept so that it can be zapped */
-struct vfio_pci_mmap_vma {
-	struct vm_area_struct	*vma;
-	struct list_head	vma_next;
-};
-
 /**
  * struct vfio_pci_device - one PCI function bound to vfio-pci
  *
@@ -81,8 +75,14 @@ struct vfio_pci_mmap_vma {
  * @memory_lock (rwsem): readers access BARs; the writer changes memory
  *	decode (command register), resets the device or tears mappings down.
  *	Faults SIGBUS while memory decode is off.
- * @vma_lock guards @vma_list.  Order: mmap_lock -> @vma_lock ->
- *	@memory_lock.
+ * @vma_lock: held by the BAR fault handler around memory_lock; whoever
+ *	holds it keeps faults from inserting pages (hot reset zaps, then
+ *	holds it until it has memory_lock).  User mappings themselves are
+ *	not tracked here: they are zapped through the core's per-device
+ *	address_space (vfio_pci_mmap.c).  Order: mmap_lock -> @vma_lock ->
+ *	@memory_lock -> i_mmap_rwsem.
+ * @vma_list: unused (mappings are no longer listed), left only because
+ *	vfio_pci_main.c still initialises it; drop the two together.
  */
 struct vfio_pci_device {
 	struct pci_dev		*pdev;
@@ -135,7 +135,7 @@ struct vfio_pci_device {
 	/* BAR mappings (vfio_pci_mmap.c) */
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
-	struct list_head	vma_list;
+	struct list_head	vma_list;	/* unused, see above */
 
 	/*
 	 * SR-IOV (vfio_pci_sriov.c).  A PF: @vf_token (NULL if not a PF),

@@ -7,5 +7,6 @@ include tests/uapi/type1.mk
 include tests/uapi/pci.mk
 include tests/uapi/pci-sriov.mk
 include tests/uapi/pci-isolation.mk
+include tests/uapi/pci-mmap.mk
 include tests/uapi/dpdk.mk
 include tests/fuzz/fuzz.mk

@@ -1,0 +1,4 @@
+# pci-mmap: lifetime of BAR mappings (fork, mremap, reset) on the edu
+# device (tests/bats/pci-mmap.bats).
+noinst_PROGRAMS += tests/uapi/pci-mmap
+tests_uapi_pci_mmap_SOURCES = tests/uapi/pci-mmap.c
