@@ -6,6 +6,7 @@ EXTRA_DIST += tests/bats tests/vm
 include tests/uapi/local.mk
 include tests/unit/lib.mk
 include tests/unit/cli.mk
+include tests/unit/pci.mk
 
 # Benchmarks (not timed tests), ours against stock: tests/bench/run boots
 # the VM with one vCPU (TCG timings with two were bimodal between boots)

@@ -17,33 +17,28 @@
  * because interrupts are set up through SET_IRQS; the capability chain is
  * rewritten to hide capabilities we do not know how to expose safely.
  * Gaps stay raw: some devices keep registers there (be2net).
+ *
+ * The chains are walked once, on a snapshot, by vfio_pci_capwalk.c (no
+ * I/O there; see its header for the rules on loops, overlaps, lengths).
+ * Extended config space (0x100..cfg_size) is stricter than upstream:
+ * the extended capabilities upstream knows the length of are shown
+ * read-only (header from vconfig so hidden ones stay unlinked; upstream
+ * lets AER and power budgeting masks and vendor capabilities be
+ * written), everything else reads as zero and ignores writes (upstream
+ * passes gaps and hidden capabilities through raw).  A hidden capability
+ * at 0x100 leaves a placeholder header, ID 0 with the next pointer.
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vfio_pci_private.h"
+#include "vfio_pci_capwalk.h"
 
 #define ALL_VIRT	0xffffffffU
 #define NO_VIRT		0
 #define ALL_WRITE	0xffffffffU
 #define NO_WRITE	0
-
-/* Region of extended config space: read straight from hardware. */
-#define PCI_CAP_ID_EXT_DIRECT	0xfe
-
-/* Lengths of standard capabilities; 0xff: computed, 0: hidden. */
-static const u8 pci_cap_length[PCI_CAP_ID_MAX + 1] = {
-	[PCI_CAP_ID_BASIC]	= PCI_STD_HEADER_SIZEOF,
-	[PCI_CAP_ID_PM]		= PCI_PM_SIZEOF,
-	[PCI_CAP_ID_AGP]	= PCI_AGP_SIZEOF,
-	[PCI_CAP_ID_MSI]	= 0xff,
-	[PCI_CAP_ID_PCIX]	= 0xff,
-	[PCI_CAP_ID_VNDR]	= 0xff,
-	[PCI_CAP_ID_EXP]	= 0xff,
-	[PCI_CAP_ID_MSIX]	= PCI_CAP_MSIX_SIZEOF,
-	[PCI_CAP_ID_AF]		= PCI_CAP_AF_SIZEOF,
-};
 
 static struct perm_bits cap_perms[PCI_CAP_ID_MAX + 1];
 
@@ -182,9 +177,50 @@ static struct perm_bits unassigned_perms = {
 	.writefn = vfio_raw_config_write,
 };
 
-/* extended space we do not virtualize yet: read-only, writes dropped */
-static struct perm_bits ext_direct_perms = {
-	.readfn = vfio_raw_config_read,
+/* extended space outside any exposed capability: zero, writes dropped */
+static int vfio_zero_config_read(struct vfio_pci_device *vdev, int pos,
+				 int count, struct perm_bits *perm,
+				 int offset, __le32 *val)
+{
+	*val = 0;
+	return count;
+}
+
+static struct perm_bits ext_zero_perms = {
+	.readfn = vfio_zero_config_read,
+};
+
+/* the placeholder header at 0x100: vconfig only, writes dropped */
+static int vfio_virt_config_read(struct vfio_pci_device *vdev, int pos,
+				 int count, struct perm_bits *perm,
+				 int offset, __le32 *val)
+{
+	memcpy(val, vdev->vconfig + pos, count);
+	return count;
+}
+
+static struct perm_bits virt_ro_perms = {
+	.readfn = vfio_virt_config_read,
+};
+
+/*
+ * Exposed extended capabilities: read-only, the header dword (with the
+ * rewritten next pointer) from vconfig, the rest from the hardware.  They
+ * are dword aligned and accesses never cross a dword, so an access is
+ * either all header or all body.
+ */
+static int vfio_ecap_ro_read(struct vfio_pci_device *vdev, int pos,
+			     int count, struct perm_bits *perm,
+			     int offset, __le32 *val)
+{
+	if (offset < 4)
+		return vfio_virt_config_read(vdev, pos, count, perm, offset,
+					     val);
+	return vfio_raw_config_read(vdev, pos, count, perm, offset, val);
+}
+
+static struct perm_bits ecap_ro_perms = {
+	.readfn = vfio_ecap_ro_read,
 };
 
 /* ------------------------------------------------------------ perm helpers */
@@ -562,7 +598,8 @@ static int vfio_exp_config_write(struct vfio_pci_device *vdev, int pos,
 
 static int init_pci_cap_exp_perm(struct perm_bits *perm)
 {
-	if (alloc_perm_bits(perm, PCI_CAP_EXP_ENDPOINT_SIZEOF_V2))
+	/* as long as the walker's longest PCIe capability (vfio_cap_policy) */
+	if (alloc_perm_bits(perm, VFIO_CAPWALK_EXP_V2_LEN))
 		return -ENOMEM;
 	perm->writefn = vfio_exp_config_write;
 	p_set_cap_header(perm);
@@ -648,21 +685,16 @@ static int vfio_msi_config_write(struct vfio_pci_device *vdev, int pos,
 	return count;
 }
 
-static int vfio_msi_cap_len(struct vfio_pci_device *vdev, u8 pos)
+/* MSI perms are per device: sized by this device's flags (10..24 bytes) */
+static int vfio_msi_perm_init(struct vfio_pci_device *vdev, int pos, int len)
 {
-	struct pci_dev *pdev = vdev->pdev;
 	struct perm_bits *perm;
 	u16 flags;
-	int len;
 
-	pci_read_config_word(pdev, pos + PCI_MSI_FLAGS, &flags);
-	len = 10;
-	if (flags & PCI_MSI_FLAGS_64BIT)
-		len += 4;
-	if (flags & PCI_MSI_FLAGS_MASKBIT)
-		len += 10;
 	if (vdev->msi_perm)
-		return len;
+		return 0;
+	/* the snapshot the walker sized the capability from */
+	flags = le16_to_cpu(*(__le16 *)&vdev->vconfig[pos + PCI_MSI_FLAGS]);
 
 	perm = kzalloc(sizeof(*perm), GFP_KERNEL);
 	if (!perm || alloc_perm_bits(perm, len)) {
@@ -686,96 +718,132 @@ static int vfio_msi_cap_len(struct vfio_pci_device *vdev, u8 pos)
 	}
 	vdev->msi_perm = perm;
 	vdev->msi_qmax = (flags & PCI_MSI_FLAGS_QMASK) >> 1;
-	return len;
+	return 0;
 }
 
-static int vfio_cap_len(struct vfio_pci_device *vdev, u8 cap, u8 pos)
+/*
+ * What the walker may expose.  std_max is the size of each ID's
+ * permission table, so no access to an exposed capability can index past
+ * it: PM and MSI-X and AF have tables of their own size, PCIe one of the
+ * walker's longest PCIe length, MSI one per device sized to the
+ * capability (at most 24), the read-only and vendor tables cover 256.
+ * IDs without a table (readfn unset) are hidden.  MSI, MSI-X, PCIe and PM
+ * are pinned to where the PCI core found them (the host drives those),
+ * and all but vendor-specific capabilities are shown once.  Extended
+ * capabilities are read-only and need no table: the ones upstream knows
+ * the length of may be as long as extended space.
+ */
+static void vfio_cap_policy(struct vfio_pci_device *vdev,
+			    struct vfio_capwalk_policy *p)
 {
+	static const u16 std_len[PCI_CAP_ID_AF + 1] = {
+		[PCI_CAP_ID_PM]		= PCI_PM_SIZEOF,
+		[PCI_CAP_ID_AGP]	= PCI_CFG_SPACE_SIZE,
+		[PCI_CAP_ID_MSI]	= 24,
+		[PCI_CAP_ID_PCIX]	= PCI_CFG_SPACE_SIZE,
+		[PCI_CAP_ID_VNDR]	= PCI_CFG_SPACE_SIZE,
+		[PCI_CAP_ID_EXP]	= VFIO_CAPWALK_EXP_V2_LEN,
+		[PCI_CAP_ID_MSIX]	= PCI_CAP_MSIX_SIZEOF,
+		[PCI_CAP_ID_AF]		= PCI_CAP_AF_SIZEOF,
+	};
+	static const u8 ecaps[] = {
+		PCI_EXT_CAP_ID_ERR, PCI_EXT_CAP_ID_VC, PCI_EXT_CAP_ID_DSN,
+		PCI_EXT_CAP_ID_PWR, PCI_EXT_CAP_ID_MFVC, PCI_EXT_CAP_ID_VC9,
+		PCI_EXT_CAP_ID_VNDR, PCI_EXT_CAP_ID_ACS, PCI_EXT_CAP_ID_ARI,
+		PCI_EXT_CAP_ID_ATS, PCI_EXT_CAP_ID_SRIOV, PCI_EXT_CAP_ID_MCAST,
+		PCI_EXT_CAP_ID_PRI, PCI_EXT_CAP_ID_REBAR, PCI_EXT_CAP_ID_DPA,
+		PCI_EXT_CAP_ID_TPH, PCI_EXT_CAP_ID_LTR, PCI_EXT_CAP_ID_DVSEC,
+	};
 	struct pci_dev *pdev = vdev->pdev;
-	u16 word;
-	u8 byte;
+	unsigned int i;
 
-	switch (cap) {
-	case PCI_CAP_ID_MSI:
-		return vfio_msi_cap_len(vdev, pos);
-	case PCI_CAP_ID_PCIX:
-		pci_read_config_word(pdev, pos + PCI_X_CMD, &word);
-		if (PCI_X_CMD_VERSION(word))
-			return PCI_CAP_PCIX_SIZEOF_V2;
-		return PCI_CAP_PCIX_SIZEOF_V0;
-	case PCI_CAP_ID_VNDR:
-		/* length is at offset 2 by convention */
-		pci_read_config_byte(pdev, pos + 2, &byte);
-		return byte;
-	case PCI_CAP_ID_EXP:
-		vdev->extended_caps = true;
-		pci_read_config_word(pdev, pos + PCI_EXP_FLAGS, &word);
-		if ((word & PCI_EXP_FLAGS_VERS) == 1)
-			return PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
-		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
-	}
-	return pci_cap_length[cap];
+	BUILD_BUG_ON(ARRAY_SIZE(std_len) > VFIO_CAPWALK_STD_NIDS);
+	BUILD_BUG_ON(ARRAY_SIZE(std_len) > PCI_CAP_ID_MAX + 1);
+	BUILD_BUG_ON(PCI_EXT_CAP_ID_DVSEC >= VFIO_CAPWALK_EXT_NIDS);
+	BUILD_BUG_ON(PCI_CAP_ID_INVALID != VFIO_CAPWALK_MAP_FREE);
+	BUILD_BUG_ON(PCI_CAP_ID_INVALID_VIRT != VFIO_CAPWALK_MAP_VIRT);
+	BUILD_BUG_ON(PCI_CAP_ID_BASIC != VFIO_CAPWALK_MAP_BASIC);
+
+	memset(p, 0, sizeof(*p));
+	for (i = 1; i < ARRAY_SIZE(std_len); i++)
+		if (cap_perms[i].readfn)
+			p->std_max[i] = std_len[i];
+	p->std_unique = ~(1U << PCI_CAP_ID_VNDR);
+	p->std_pin[PCI_CAP_ID_PM] = pdev->pm_cap;
+	p->std_pin[PCI_CAP_ID_EXP] = pdev->pcie_cap;
+	p->std_pin[PCI_CAP_ID_MSI] = pdev->msi_cap;
+	p->std_pin[PCI_CAP_ID_MSIX] = pdev->msix_cap;
+	if (pdev->cfg_size > PCI_CFG_SPACE_SIZE)
+		for (i = 0; i < ARRAY_SIZE(ecaps); i++)
+			p->ext_max[ecaps[i]] = pdev->cfg_size -
+					       PCI_CFG_SPACE_SIZE;
 }
 
-/* Walk the hardware chain, keep what we can expose, hide the rest. */
+/*
+ * Walk both chains of the snapshot in vconfig (read by vfio_config_init:
+ * the walker only looks at the status register and the capability
+ * pointer of the header, which nothing has changed), then apply: the
+ * map, the start bitmap, the user's links in vconfig, the MSI perms.
+ */
 static int vfio_cap_init(struct vfio_pci_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	u8 *map = vdev->pci_config_map;
-	u8 *prev, pos;
-	int loops = PCI_CFG_SPACE_SIZE / PCI_CAP_SIZEOF;
-	u16 status;
+	struct vfio_capwalk_policy policy;
+	struct vfio_capwalk *w;
+	u8 *vconfig = vdev->vconfig;
+	unsigned int i;
+	int ret = 0;
 
-	pci_read_config_word(pdev, PCI_STATUS, &status);
-	if (!(status & PCI_STATUS_CAP_LIST))
-		return 0;
-
-	pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
-	prev = &vdev->vconfig[PCI_CAPABILITY_LIST];
-
-	while (pos && loops--) {
-		u8 cap, next;
-		int len, i;
-
-		pos &= ~3;
-		if (pos < PCI_STD_HEADER_SIZEOF)
-			break;
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &cap);
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &next);
-
-		len = 0;
-		if (cap <= PCI_CAP_ID_MAX && cap_perms[cap].readfn) {
-			len = vfio_cap_len(vdev, cap, pos);
-			if (len < 0)
-				return len;
-		}
-		if (len && pos + len > PCI_CFG_SPACE_SIZE)
-			len = 0;
-		for (i = 0; i < len; i++) {
-			if (map[pos + i] != PCI_CAP_ID_INVALID) {
-				pci_info(pdev, "capability 0x%x at 0x%x overlaps another, hiding it\n",
-					 cap, pos);
-				len = 0;
-				break;
-			}
-		}
-		if (!len) {
-			/* unlink it from the chain the user sees */
-			pci_dbg(pdev, "hiding capability 0x%x at 0x%x\n",
-				cap, pos);
-			*prev = next;
-			pos = next;
-			continue;
-		}
-		memset(map + pos, cap, len);
-		prev = &vdev->vconfig[pos + PCI_CAP_LIST_NEXT];
-		pos = next;
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	vfio_cap_policy(vdev, &policy);
+	if (vfio_capwalk(vconfig, pdev->cfg_size, &policy, w) ||
+	    w->size != pdev->cfg_size) {
+		pci_warn(pdev, "config space size %d not supported\n",
+			 pdev->cfg_size);
+		ret = -EINVAL;
+		goto out;
 	}
-	*prev = 0;
-	if (!vdev->vconfig[PCI_CAPABILITY_LIST])
-		*(__le16 *)&vdev->vconfig[PCI_STATUS] &=
+
+	memcpy(vdev->pci_config_map, w->map, w->size);
+	memcpy(vdev->pci_config_start, w->start, w->size / 8);
+
+	vconfig[PCI_CAPABILITY_LIST] = w->std_head;
+	for (i = 0; i < w->nstd; i++) {
+		const struct vfio_capwalk_cap *c = &w->std[i];
+
+		vconfig[c->pos + PCI_CAP_LIST_NEXT] = c->next;
+		if (c->id == PCI_CAP_ID_MSI) {
+			ret = vfio_msi_perm_init(vdev, c->pos, c->len);
+			if (ret)
+				goto out;
+		}
+	}
+	if (!w->nstd)
+		*(__le16 *)&vconfig[PCI_STATUS] &=
 			cpu_to_le16(~PCI_STATUS_CAP_LIST);
-	return 0;
+
+	for (i = 0; i < w->next; i++) {
+		const struct vfio_capwalk_cap *c = &w->ext[i];
+		__le32 *hdr = (__le32 *)&vconfig[c->pos];
+
+		*hdr = cpu_to_le32((le32_to_cpu(*hdr) & 0xfffff) |
+				   (u32)c->next << 20);
+	}
+	if (w->ext_placeholder)
+		*(__le32 *)&vconfig[PCI_CFG_SPACE_SIZE] =
+			cpu_to_le32((u32)w->ext_head << 20);
+	vdev->extended_caps = w->next != 0;
+
+	if (w->std_loop || w->ext_loop)
+		pci_info(pdev, "capability chain loops; cut at the repeat\n");
+	if (w->std_hidden || w->ext_hidden)
+		pci_dbg(pdev, "hiding %u standard, %u extended capabilities\n",
+			w->std_hidden, w->ext_hidden);
+out:
+	kfree(w);
+	return ret;
 }
 
 /* ------------------------------------------------------------ setup */
@@ -787,7 +855,8 @@ int vfio_config_init(struct vfio_pci_device *vdev)
 	u8 *map, *vconfig;
 	u32 *dw;
 
-	map = kmalloc(size, GFP_KERNEL);
+	/* the map, then its start bitmap (a bit per byte) */
+	map = kmalloc(size + size / 8, GFP_KERNEL);
 	vconfig = kmalloc(size, GFP_KERNEL);
 	if (!map || !vconfig) {
 		kfree(map);
@@ -795,13 +864,13 @@ int vfio_config_init(struct vfio_pci_device *vdev)
 		return -ENOMEM;
 	}
 	vdev->pci_config_map = map;
+	vdev->pci_config_start = map + size;
 	vdev->vconfig = vconfig;
 
+	/* filled by vfio_cap_init() */
 	memset(map, PCI_CAP_ID_INVALID, size);
 	memset(map, PCI_CAP_ID_BASIC, PCI_STD_HEADER_SIZEOF);
-	if (size > PCI_CFG_SPACE_SIZE)
-		memset(map + PCI_CFG_SPACE_SIZE, PCI_CAP_ID_EXT_DIRECT,
-		       size - PCI_CFG_SPACE_SIZE);
+	memset(vdev->pci_config_start, 0, size / 8);
 
 	for (i = 0, dw = (u32 *)vconfig; i < size; i += 4, dw++) {
 		u32 v;
@@ -855,6 +924,7 @@ void vfio_config_free(struct vfio_pci_device *vdev)
 	vdev->vconfig = NULL;
 	kfree(vdev->pci_config_map);
 	vdev->pci_config_map = NULL;
+	vdev->pci_config_start = NULL;	/* same allocation */
 	if (vdev->msi_perm) {
 		free_perm_bits(vdev->msi_perm);
 		kfree(vdev->msi_perm);
@@ -864,12 +934,17 @@ void vfio_config_free(struct vfio_pci_device *vdev)
 
 /* ------------------------------------------------------------ access */
 
+/*
+ * The first byte of the exposed capability holding pos: the walker marks
+ * every start, so abutting capabilities of one ID stay apart.
+ */
 static int vfio_find_cap_start(struct vfio_pci_device *vdev, int pos)
 {
-	u8 cap = vdev->pci_config_map[pos];
+	int base = pos >= PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_SIZE :
+					       PCI_STD_HEADER_SIZEOF;
 
-	while (pos - 1 >= PCI_STD_HEADER_SIZEOF &&
-	       vdev->pci_config_map[pos - 1] == cap)
+	while (pos > base &&
+	       !vfio_capwalk_is_start(vdev->pci_config_start, pos))
 		pos--;
 	return pos;
 }
@@ -892,23 +967,37 @@ static ssize_t vfio_config_do_rw(struct vfio_pci_device *vdev,
 	else
 		count = 1;
 	for (i = 1; i < count; i++) {
-		if (map[pos + i] != map[pos]) {
+		if (map[pos + i] != map[pos] ||
+		    vfio_capwalk_is_start(vdev->pci_config_start, pos + i)) {
 			count = (i >= 2) ? 2 : 1;
 			break;
 		}
 	}
 
 	cap = map[pos];
-	if (cap == PCI_CAP_ID_INVALID) {
-		perm = &unassigned_perms;
+	if (pos >= PCI_CFG_SPACE_SIZE) {
+		/* extended: no permission tables, nothing writable */
 		cap_start = pos;
-	} else if (cap == PCI_CAP_ID_EXT_DIRECT) {
-		perm = &ext_direct_perms;
+		if (cap == PCI_CAP_ID_INVALID) {
+			perm = &ext_zero_perms;
+		} else if (cap == PCI_CAP_ID_INVALID_VIRT) {
+			perm = &virt_ro_perms;
+		} else {
+			perm = &ecap_ro_perms;
+			cap_start = vfio_find_cap_start(vdev, pos);
+		}
+	} else if (cap == PCI_CAP_ID_INVALID) {
+		perm = &unassigned_perms;
 		cap_start = pos;
 	} else if (cap == PCI_CAP_ID_BASIC) {
 		perm = &cap_perms[PCI_CAP_ID_BASIC];
 	} else {
+		/* the walker maps only IDs that have a table */
+		if (cap > PCI_CAP_ID_MAX)
+			return -EIO;
 		perm = cap == PCI_CAP_ID_MSI ? vdev->msi_perm : &cap_perms[cap];
+		if (!perm || !perm->readfn)
+			return -EIO;
 		cap_start = vfio_find_cap_start(vdev, pos);
 	}
 	offset = pos - cap_start;

@@ -24,7 +24,8 @@
 
 /* pci_config_map values beyond the real capability IDs */
 #define PCI_CAP_ID_BASIC	0	/* the standard header */
-#define PCI_CAP_ID_INVALID	0xff	/* gap: raw read/write */
+#define PCI_CAP_ID_INVALID	0xff	/* gap: raw (std) or reads 0 (ext) */
+#define PCI_CAP_ID_INVALID_VIRT	0xfe	/* from vconfig, read-only */
 
 /*
  * An eventfd that runs @handler from a workqueue when signalled; INTx
@@ -92,6 +93,7 @@ struct vfio_pci_device {
 
 	/* config space virtualization (vfio_pci_config.c) */
 	u8			*pci_config_map;
+	u8			*pci_config_start; /* bit per byte: a cap starts */
 	u8			*vconfig;
 	struct perm_bits	*msi_perm;
 	u32			rbar[7];

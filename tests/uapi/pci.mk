@@ -3,3 +3,5 @@ noinst_PROGRAMS += tests/uapi/pci-test
 tests_uapi_pci_test_SOURCES = tests/uapi/pci-test.c
 noinst_PROGRAMS += tests/uapi/pci-bench
 tests_uapi_pci_bench_SOURCES = tests/uapi/pci-bench.c
+noinst_PROGRAMS += tests/uapi/pci-cfgdump
+tests_uapi_pci_cfgdump_SOURCES = tests/uapi/pci-cfgdump.c
