@@ -93,20 +93,32 @@ void vfio_device_get(struct vfio_device *device)
 	kref_get(&device->kref);
 }
 
-/* Called with group->device_lock held by kref_put_mutex(). */
+/*
+ * Called with group->device_lock held by kref_put_mutex().
+ *
+ * drvdata is cleared while the device is still on the group's list, i.e.
+ * before vfio_del_group_dev() can see it gone and let the bus driver's
+ * remove return: once it returns, another driver may bind to @dev and set
+ * its own drvdata, which a late store here would overwrite.  @dev itself is
+ * referenced (get_device() in vfio_group_create_device()) until we are done
+ * with it, whatever the bus does with it meanwhile.
+ */
 static void vfio_device_release(struct kref *kref)
 {
 	struct vfio_device *device = container_of(kref, struct vfio_device,
 						  kref);
 	struct vfio_group *group = device->group;
+	struct device *dev = device->dev;
 
+	if (dev_get_drvdata(dev) == device)
+		dev_set_drvdata(dev, NULL);
 	list_del(&device->group_next);
 	group->nr_devices--;
 	mutex_unlock(&group->device_lock);
 
-	dev_set_drvdata(device->dev, NULL);
 	/* no fd, hence no vma, is left on the address_space */
 	vfio_fs_inode_put(device->inode);
+	put_device(dev);
 	kfree(device);
 	atomic_dec(&vfio.nr_devices);
 
@@ -141,7 +153,8 @@ vfio_group_create_device(struct vfio_group *group, struct device *dev,
 	device->inode = inode;
 
 	kref_init(&device->kref);
-	device->dev = dev;
+	/* Dropped in vfio_device_release(). */
+	device->dev = get_device(dev);
 	device->group = group;
 	device->ops = ops;
 	device->device_data = device_data;

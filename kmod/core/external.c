@@ -59,8 +59,16 @@ EXPORT_SYMBOL_GPL(vfio_external_user_iommu_id);
 long vfio_external_check_extension(struct vfio_group *group,
 				   unsigned long arg)
 {
-	/* An external user holds a container user: container is stable. */
-	return vfio_ioctl_check_extension(group->container, arg);
+	struct vfio_container *container = READ_ONCE(group->container);
+
+	/*
+	 * An external user holds a container user, so the container is set
+	 * and stable; should a caller pass a group without one anyway, say
+	 * "not supported" as CHECK_EXTENSION does rather than oops.
+	 */
+	if (!container)
+		return 0;
+	return vfio_ioctl_check_extension(container, arg);
 }
 EXPORT_SYMBOL_GPL(vfio_external_check_extension);
 
@@ -130,16 +138,13 @@ bool vfio_file_enforced_coherent(struct file *file)
 }
 EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
 
-/* kvm-vfio tells us which VM the group now belongs to (NULL: none). */
+/*
+ * kvm-vfio tells us which VM the group now belongs to (NULL: none).
+ * Upstream hands the kvm to drivers that need it at open (GVT-g, s390
+ * zPCI); none of our bus drivers does, so there is nothing to keep.
+ */
 void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 {
-	struct vfio_group *group = vfio_any_group_from_file(file);
-
-	if (!group)
-		return;
-	mutex_lock(&group->ioctl_lock);
-	group->kvm = kvm;
-	mutex_unlock(&group->ioctl_lock);
 }
 EXPORT_SYMBOL_GPL(vfio_file_set_kvm);
 

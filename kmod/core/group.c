@@ -273,9 +273,12 @@ void vfio_group_try_dissolve_container(struct vfio_group *group)
  * group keeps DMA ownership of an iommu_group whose last device the bus
  * is about to delete (6.12 WARNs in __iommu_group_free_device(); found by
  * tests/fuzz) and no kernel driver can bind to an unbound device until
- * the user closes the group.  Device fds are all closed by now, so only
- * the group's own user can remain; with an external user (KVM) the
- * attachment stays until it lets go.
+ * the user closes the group.  Device fds are all closed by now, so the
+ * users left are the group fd's and external users'.  Only the group fd's
+ * count is dropped here: an external user (KVM) keeps its count, and with
+ * it the attachment, until vfio_group_put_external_user().  Counting users
+ * alone cannot tell them apart (one user left may be the external user
+ * after the group fd was closed), hence @fd_user.
  */
 void vfio_group_revoke_container(struct vfio_group *group)
 {
@@ -285,9 +288,10 @@ void vfio_group_revoke_container(struct vfio_group *group)
 	mutex_lock(&group->device_lock);
 	empty = list_empty(&group->device_list);
 	mutex_unlock(&group->device_lock);
-	if (empty && group->container &&
-	    atomic_cmpxchg(&group->container_users, 1, 0) == 1)
-		__vfio_group_unset_container(group);
+	if (empty && group->fd_user) {
+		group->fd_user = false;
+		vfio_group_try_dissolve_container(group);
+	}
 	mutex_unlock(&group->ioctl_lock);
 }
 
@@ -324,20 +328,26 @@ static int vfio_group_set_container(struct vfio_group *group, int container_fd)
 	ret = vfio_container_attach_group(container, group);
 	fdput(f);
 	if (!ret)
+		group->fd_user = true;
+	if (!ret)
 		vfio_nl_event(VFIOCTL_EVENT_CONTAINER_SET, group, container,
 			      NULL, NULL);
 	return ret;
 }
 
+/* Called with group->ioctl_lock held. */
 static int vfio_group_unset_container(struct vfio_group *group)
 {
-	int users = atomic_cmpxchg(&group->container_users, 1, 0);
+	int users;
 
-	if (!users)
+	/* Not set, or revoked: the remaining users are not ours to drop. */
+	if (!group->fd_user)
 		return -EINVAL;
+	users = atomic_cmpxchg(&group->container_users, 1, 0);
 	if (users != 1)
 		return -EBUSY;
 
+	group->fd_user = false;
 	__vfio_group_unset_container(group);
 	return 0;
 }
@@ -447,7 +457,10 @@ static int vfio_group_fops_release(struct inode *inode, struct file *filep)
 	filep->private_data = NULL;
 
 	mutex_lock(&group->ioctl_lock);
-	vfio_group_try_dissolve_container(group);
+	if (group->fd_user) {
+		group->fd_user = false;
+		vfio_group_try_dissolve_container(group);
+	}
 	mutex_unlock(&group->ioctl_lock);
 
 	atomic_dec(&group->opened);

@@ -20,10 +20,13 @@
  *    short-lived lookups.  The last put (kref_put_mutex under
  *    group->device_lock) unlinks it and wakes vfio_del_group_dev().
  *  - group->container_users counts users of the group's container
- *    attachment: the group fd that did SET_CONTAINER counts 1, every device
- *    fd and every external user 1 more.  Whoever drops it to 0 unsets the
- *    container, which is how container, group and device fds can be closed
- *    in any order by any process.
+ *    attachment: the group fd that did SET_CONTAINER counts 1 (while
+ *    group->fd_user says it still holds it), every device fd and every
+ *    external user 1 more.  Whoever drops it to 0 unsets the container,
+ *    which is how container, group and device fds can be closed in any
+ *    order by any process.  Only the holder of a count may drop it: the
+ *    group fd's count is dropped once (UNSET_CONTAINER, close, or the
+ *    revocation when the last device goes), never an external user's.
  *
  * Locking order (outer first):
  *   group->ioctl_lock > container->group_lock (rwsem) > vfio.iommu_drivers_lock
@@ -107,11 +110,12 @@ enum vfio_group_type {
  * @container_next:  on container->group_list
  * @device_list:     registered devices; under @device_lock
  * @nr_devices:      length of @device_list
- * @ioctl_lock:      serialises the group ioctls and vfio_file_set_kvm
+ * @ioctl_lock:      serialises the group ioctls, release and revocation
  * @type:            see enum vfio_group_type
  * @dev:             the class device behind /dev/vfio/N
  * @holder:          who has the group fd open (valid while @opened)
- * @kvm:             set by kvm-vfio through vfio_file_set_kvm()
+ * @fd_user:         the group fd still holds its container_users count
+ *                   (taken by SET_CONTAINER); under @ioctl_lock
  * @dma_owned:       we hold DMA ownership of @iommu_group; under the
  *                   container's group_lock
  * @container_id:    @container's id or 0, for introspection without
@@ -133,7 +137,7 @@ struct vfio_group {
 	enum vfio_group_type		type;
 	struct device			*dev;
 	struct vfio_holder		holder;
-	struct kvm			*kvm;
+	bool				fd_user;
 	bool				dma_owned;
 	u32				container_id;
 };
@@ -141,7 +145,9 @@ struct vfio_group {
 /**
  * struct vfio_device - a device registered by a bus driver
  * @kref:        see the lifetime rules above
- * @dev:         the physical/emulated device; drvdata points here
+ * @dev:         the physical/emulated device, referenced (get_device) for
+ *               the vfio_device's life; its drvdata points here until the
+ *               last put clears it under group->device_lock
  * @ops:         the bus driver's callbacks
  * @group:       referenced for the device's whole life
  * @group_next:  on group->device_list

@@ -202,12 +202,16 @@ static void type1_update_pgsizes(struct vfio_iommu *iommu)
 	iommu->pgsize_bitmap = bitmap;
 }
 
+/*
+ * VFIO_DMA_CC_IOMMU once the backend is set: every domain enforces cache
+ * coherency.  With no domain at all (emulated groups only: their "DMA" is
+ * the CPU copying, always coherent) that holds, and 6.1 and 6.12 say 1.
+ * Before SET_IOMMU the core asks us with no iommu and we say 0, as they do.
+ */
 bool type1_all_domains_coherent(struct vfio_iommu *iommu)
 {
 	struct type1_domain *d;
 
-	if (list_empty(&iommu->domain_list))
-		return false;
 	list_for_each_entry(d, &iommu->domain_list, next)
 		if (!d->enforce_cache_coherency)
 			return false;

@@ -60,6 +60,23 @@ line_of() {
 	refute_output --partial "not ok"
 }
 
+@test "core: the last device going away revokes the group fd's attachment, never an external user's" {
+	# Group fd closed, an external user holds the group: unregistering
+	# the device must leave the external user a working container (it
+	# used to unset it, and CHECK_EXTENSION through the external user
+	# then dereferenced a NULL container).
+	vrun "$CORE_TEST" revoke "${ARGS[@]}"
+	assert_success
+	refute_output --partial "not ok"
+}
+
+@test "core: type1 DMA_CC_IOMMU is 1 with only an emulated group (no IOMMU domain), as upstream" {
+	module_loaded vfio_iommu_type1 || fail "vfio_iommu_type1 is not loaded"
+	vrun "$CORE_TEST" cc-emulated --group "$GROUP" --device vfio_test.2 --type 3
+	assert_success
+	refute_output --partial "not ok"
+}
+
 @test "core: vfio_test cannot be unloaded while its backend or devices are in use" {
 	start_holder "${ARGS[@]}"
 	vrun rmmod vfio_test

@@ -14,10 +14,16 @@
  *   race         two processes open the group at once: one wins, one EBUSY
  *   hold         open everything, map one page, print "ready", wait to
  *                be killed
+ *   hold-fds=N   open everything with N device fds, print "ready", wait
  *   reopen       the group can be opened and has no container
  *   caps         GET_INFO capability chain (vfio_test devices only)
  *   external     external-user protocol and vfio_file_* via vfio_test's
  *                debugfs (vfio_test devices only)
+ *   revoke       the device goes away while only an external user holds
+ *                the group: the external user keeps its container
+ *                (unregisters the vfio_test device)
+ *   cc-emulated  CHECK_EXTENSION(DMA_CC_IOMMU) of type1 (--type 3) with
+ *                an emulated group and no IOMMU domain
  *   nonviable    the group has a device on a DMA-API driver: not viable,
  *                SET_CONTAINER fails
  *   noiommu      no-IOMMU mode: group N is noiommu-N, --other-group M an
@@ -550,6 +556,26 @@ static void hold(void)
 		pause();
 }
 
+/* hold-fds N: open the device N times (N holders), then as hold. */
+static void hold_fds(int n)
+{
+	struct rlimit rl = { n + 64, n + 64 };
+	struct stack s;
+	int i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit");
+	if (setup(&s))
+		die("setup");
+	for (i = 1; i < n; i++)
+		if (ioctl(s.group, VFIO_GROUP_GET_DEVICE_FD, device_name) < 0)
+			die("VFIO_GROUP_GET_DEVICE_FD");
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static void test_reopen(void)
 {
 	int g = open_group();
@@ -584,12 +610,17 @@ static void test_caps(void)
 	check(info->flags & VFIO_DEVICE_FLAGS_CAPS, "CAPS flag set");
 	check(info->cap_offset == 0, "cap_offset is 0 when the chain does not fit");
 	need = info->argsz;
-	/* The kernel's struct may be shorter than ours (6.1 has no pad). */
-	base = need - 2 * sizeof(struct vfio_test_cap);
-	check(need > sizeof(*info) &&
-	      base >= offsetof(struct vfio_device_info, cap_offset) + 4 &&
-	      base <= sizeof(*info),
-	      "argsz says how much is needed (%u)", need);
+	/*
+	 * The chain follows the kernel's struct vfio_device_info, which need
+	 * not be ours: 6.6 added a trailing pad (24 bytes, 6.12) to the 20 of
+	 * 6.1, and this program may be built against either header.
+	 */
+	base = kernel_at_least(6, 6) ?
+		offsetof(struct vfio_device_info, cap_offset) + 8 :
+		offsetof(struct vfio_device_info, cap_offset) + 4;
+	check(need == base + 2 * sizeof(struct vfio_test_cap),
+	      "argsz says how much is needed (%u, kernel struct %u + 2 caps)",
+	      need, base);
 
 	memset(info, 0, 4096);
 	info->argsz = need;
@@ -717,6 +748,69 @@ static void test_external(void)
 	check(strstr(state, "is_group=0 is_valid=0 coherent=1 iommu_group=-1 has_dev0=0\n"),
 	      "container fd: not a VFIO file for KVM");
 	teardown(&s);
+}
+
+/*
+ * The device's last user is gone while only an external user holds the
+ * group (its group fd already closed): removing the device must revoke
+ * the group fd's attachment only, never the external user's, which keeps
+ * a working container until it lets go.
+ */
+static void test_revoke(void)
+{
+	char state[512], want[256], node[64];
+	struct stack s;
+	int idx;
+
+	if (sscanf(device_name, "vfio_test.%d", &idx) != 1)
+		die("revoke needs a vfio_test device");
+	snprintf(node, sizeof(node), "/dev/vfio/%d", group_nr);
+	if (setup(&s))
+		die("setup");
+	check(ext_cmd("get", s.group) == 0, "external user get");
+	teardown(&s);
+	check(ext_cmd("unregister", idx) == 0,
+	      "unregister the device (no device fd left, does not block)");
+	ext_state(state, sizeof(state));
+	snprintf(want, sizeof(want),
+		 "external iommu_id=%d test_iommu=1 cc=1\n", group_nr);
+	check(!strncmp(state, want, strlen(want)),
+	      "the external user's container survives the revocation (%.*s)",
+	      (int)strcspn(state, "\n"), state);
+	check(access(node, F_OK) == 0,
+	      "the group stays while the external user holds it");
+	check_errno(open(node, O_RDWR), EBUSY,
+		    "the group cannot be reopened while the external user holds it");
+	check(ext_cmd("put", 0) == 0, "external user put");
+	check(access(node, F_OK) && errno == ENOENT,
+	      "the group is gone with its last user");
+}
+
+/*
+ * VFIO_DMA_CC_IOMMU with --type 3 (TYPE1v2) on a vfio_test group: type1
+ * takes the emulated group without an IOMMU domain.  Upstream type1 says
+ * "coherent" when no domain says otherwise (vfio_domains_have_enforce_
+ * cache_coherency starts from 1), 0 before SET_IOMMU.
+ */
+static void test_cc_emulated(void)
+{
+	int container, group;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	group = open_group();
+	if (container < 0 || group < 0)
+		die("open");
+	check(ioctl(container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 0,
+	      "DMA_CC_IOMMU is 0 before SET_IOMMU");
+	check_ok(ioctl(group, VFIO_GROUP_SET_CONTAINER, &container),
+		 "SET_CONTAINER");
+	check(ioctl(container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 0,
+	      "DMA_CC_IOMMU is 0 with a group but no backend");
+	check_ok(ioctl(container, VFIO_SET_IOMMU, iommu_type), "SET_IOMMU");
+	check(ioctl(container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	      "DMA_CC_IOMMU is 1 with no IOMMU domain (emulated group only)");
+	close(group);
+	close(container);
 }
 
 /* ---------------------------------------------------------------- no-IOMMU */
@@ -971,7 +1065,7 @@ int main(int argc, char **argv)
 		return failures ? 1 : 0;
 	}
 	if (optind != argc - 1 || group_nr < 0 || !device_name) {
-		fprintf(stderr, "usage: %s errno|close-order|race|hold|reopen|caps|external|nonviable|noiommu[-norawio] --group N --device NAME [--type T]\n",
+		fprintf(stderr, "usage: %s errno|close-order|race|hold|reopen|caps|external|revoke|cc-emulated|nonviable|noiommu[-norawio] --group N --device NAME [--type T]\n",
 			argv[0]);
 		return 2;
 	}
@@ -986,12 +1080,18 @@ int main(int argc, char **argv)
 		test_race();
 	else if (!strcmp(mode, "hold"))
 		hold();
+	else if (!strncmp(mode, "hold-fds=", 9))
+		hold_fds(atoi(mode + 9));
 	else if (!strcmp(mode, "reopen"))
 		test_reopen();
 	else if (!strcmp(mode, "caps"))
 		test_caps();
 	else if (!strcmp(mode, "external"))
 		test_external();
+	else if (!strcmp(mode, "revoke"))
+		test_revoke();
+	else if (!strcmp(mode, "cc-emulated"))
+		test_cc_emulated();
 	else if (!strcmp(mode, "nonviable"))
 		test_nonviable();
 	else if (!strcmp(mode, "noiommu"))
