@@ -24,7 +24,9 @@
 #include "list.h"
 #include "persist.h"
 #include "plan.h"
+#include "priv.h"
 #include "vfioctl.h"
+#include "../libvfioctl/vfio-driver.h"
 
 /* A driver name that cannot exist: test-only failure injection. */
 #define FAIL_DRIVER "vfioctl-test-no-such-driver"
@@ -333,6 +335,13 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 	if (rc < 0)
 		return cli_scan_error(rc, id);
 	g = &t.groups[0];
+	/* --driver is checked by argp; a persisted record is not. */
+	if (!vfio_pci_driver_name(target)) {
+		cli_err("group %d: %s is not a VFIO driver (vfio-pci or a "
+			"*-vfio-pci variant); fix the record or re-attach", id,
+			target);
+		goto out;
+	}
 	if (!driver_loaded(env, target)) {
 		cli_err("driver %s is not loaded: load the VFIO stack first "
 			"(modprobe %s)", target, target);
@@ -468,6 +477,12 @@ static int do_detach(struct cli_ctx *ctx, int id, const char *target)
 	if (!ops)
 		goto out;
 	n = plan_detach(&t.devs[g->first], g->nr, target, ops);
+	if (n == 0) {
+		cli_err("group %d is not attached: no member is on %s or has "
+			"driver_override %s (see 'vfioctl group show %d')",
+			id, target, target, id);
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		const struct cli_dev *d = &t.devs[g->first + ops[i].step];
 		struct orig o;
@@ -628,6 +643,9 @@ static int do_show(struct cli_ctx *ctx, int id, bool json)
 	if (rc < 0)
 		return cli_scan_error(rc, id);
 	g = &t.groups[0];
+	if (!cli_privileged(-1))
+		cli_err("not root: holders and devices other users' processes "
+			"have open are not shown (run it as root)");
 	holders_scan(env, &hs);
 	if (json) {
 		doc = json_doc_new();
@@ -689,8 +707,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'f': a->force = true; return 0;
 	case 'p': a->persist = true; return 0;
 	case 'd':
-		if (!*arg || strchr(arg, '/') || strlen(arg) >= 64)
-			argp_error(state, "invalid driver name '%s'", arg);
+		if (strlen(arg) >= 64 || !vfio_pci_driver_name(arg))
+			argp_error(state, "--driver %s: not a VFIO driver; use "
+				   "vfio-pci or a variant named *-vfio-pci or "
+				   "*_vfio_pci", arg);
 		a->driver = arg;
 		return 0;
 	case ARGP_KEY_ARG:
@@ -736,11 +756,21 @@ static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct group_args a = { .group = -1 };
 	const char *target;
+	char what[64];
+	int rc;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &a);
 	target = a.driver ? a.driver : "vfio-pci";
 	if (strcmp(a.sub, "show") == 0)
 		return do_show(ctx, a.group, a.json);
+	/* No IOMMU is the answer whoever asks; root comes next. */
+	rc = topo_iommu_present(&ctx->env);
+	if (rc < 0 && strcmp(a.sub, "apply-persisted"))
+		return cli_scan_error(rc, a.group);
+	snprintf(what, sizeof(what), "vfioctl group %s", a.sub);
+	rc = cli_need_root(what, -1, NULL);
+	if (rc)
+		return rc;
 	if (strcmp(a.sub, "attach") == 0)
 		return do_attach(ctx, a.group, target, a.force, a.persist);
 	if (strcmp(a.sub, "detach") == 0)

@@ -65,7 +65,7 @@ struct json_object *json_dev(const struct cli_dev *d, const char *target)
 	json_object_object_add(o, "driver", str_or_null(d->driver));
 	json_object_object_add(o, "driver_override", str_or_null(d->override));
 	json_object_object_add(o, "driver_kind", json_object_new_string(
-		drv_kind_name(driver_kind(d->driver, target))));
+		drv_kind_name(driver_kind(d->driver))));
 	json_object_object_add(o, "bridge", json_object_new_boolean(d->is_bridge));
 	return o;
 }

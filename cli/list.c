@@ -10,6 +10,7 @@
 #include "holders.h"
 #include "json.h"
 #include "list.h"
+#include "priv.h"
 #include "vfioctl.h"
 
 void print_group_human(const struct cli_env *env, const struct cli_topo *t,
@@ -69,6 +70,9 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 	rc = topo_scan(&ctx->env, -1, &t);
 	if (rc < 0)
 		return cli_scan_error(rc, -1);
+	if (!cli_privileged(-1))
+		cli_err("not root: processes of other users that hold groups "
+			"are not shown (run vfioctl list as root)");
 	if (holders_scan(&ctx->env, &hs) < 0)
 		cli_err("cannot scan processes; holders are not shown");
 	if (a.json) {

@@ -8,7 +8,8 @@ cli_libvfioctl_cli_la_SOURCES = \
 	cli/inuse.c cli/inuse.h \
 	cli/holders.c cli/holders.h \
 	cli/persist.c cli/persist.h \
-	cli/stack.c cli/stack.h
+	cli/stack.c cli/stack.h \
+	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h
 cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) \
 	-DVFIOCTL_DEFAULT_CONFDIR='"$(sysconfdir)/vfioctl.d"'
 
@@ -21,6 +22,7 @@ cli_vfioctl_SOURCES = \
 	cli/status.c \
 	cli/monitor.c \
 	cli/check.c \
+	cli/priv.c cli/priv.h \
 	cli/json.c cli/json.h \
 	cli/genl.c cli/genl.h
 cli_vfioctl_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(JSON_CFLAGS)

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 
 #include "genl.h"
 #include "holders.h"
 #include "json.h"
+#include "priv.h"
 #include "stack.h"
 #include "vfioctl.h"
 
@@ -201,7 +203,7 @@ static int status_procfs(const struct cli_env *env, struct json_object *doc)
 		for (j = 0; j < g->nr; j++) {
 			const struct cli_dev *d = &t.devs[g->first + j];
 
-			if (driver_kind(d->driver, NULL) != DRV_VFIO)
+			if (driver_kind(d->driver) != DRV_VFIO)
 				continue;
 			json_object_array_add(devices, json_dev(d, NULL));
 		}
@@ -339,6 +341,10 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	int rc;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
+	/* Otherwise other users' holders would silently be missing. */
+	rc = cli_need_root("vfioctl status", CAP_NET_ADMIN, "CAP_NET_ADMIN");
+	if (rc)
+		return rc;
 	stack_detect(&ctx->env, &si);
 	doc = json_doc_new();
 	json_object_object_add(doc, "stack", json_object_new_string(stack_name(si.stack)));
@@ -346,6 +352,12 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	if (!ctx->env.fake_proc && genl_client_open(&nl) == 0) {
 		rc = status_netlink(&nl, doc);
 		genl_client_close(&nl);
+	} else if (!cli_privileged(-1)) {
+		/* CAP_NET_ADMIN does not open other users' /proc/PID/fd. */
+		cli_err("vfioctl status without vfioctl's netlink family scans "
+			"/proc: run it as root");
+		json_object_put(doc);
+		return VFIOCTL_EXIT_FAILURE;
 	} else {
 		rc = status_procfs(&ctx->env, doc);
 	}
