@@ -363,7 +363,8 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 		if (inuse_probe(env, d, &inuse[i], detail, sizeof(detail)) == 0 &&
 		    inuse[i])
 			cli_err("%s: %s%s", d->name, detail,
-				force ? " (--force: taking it anyway)" : "");
+				force && !(inuse[i] & INUSE_VFS) ?
+				" (--force: taking it anyway)" : "");
 	}
 	if (plan_attach(&t.devs[g->first], g->nr, inuse, target, force, &plan) < 0)
 		goto out;

@@ -9,8 +9,10 @@ cli_libvfioctl_cli_la_SOURCES = \
 	cli/holders.c cli/holders.h \
 	cli/persist.c cli/persist.h \
 	cli/stack.c cli/stack.h \
+	cli/netstate.c cli/netstate-nl.c cli/netstate.h \
 	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h
-cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) \
+cli_libvfioctl_cli_la_LIBADD = $(LIBNL_ROUTE_LIBS) $(LIBMOUNT_LIBS)
+cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) $(LIBNL_ROUTE_CFLAGS) $(LIBMOUNT_CFLAGS) \
 	-DVFIOCTL_DEFAULT_CONFDIR='"$(sysconfdir)/vfioctl.d"'
 
 sbin_PROGRAMS += cli/vfioctl

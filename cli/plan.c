@@ -120,7 +120,13 @@ int plan_attach(const struct cli_dev *devs, size_t nr,
 			continue;
 		}
 		s->action = PLAN_BIND;
-		if (s->inuse && !force) {
+		if (s->inuse & INUSE_VFS) {
+			/* vfio-pci itself says no: --force cannot help. */
+			set_verdict(p, PLAN_IN_USE, i,
+				    "%s has SR-IOV VFs enabled and vfio-pci refuses "
+				    "such a PF, even with --force; set its "
+				    "sriov_numvfs to 0 first", d->name);
+		} else if (s->inuse && !force) {
 			char what[128];
 
 			inuse_describe(s->inuse, what, sizeof(what));
