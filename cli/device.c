@@ -160,8 +160,11 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 		cli_err("%s (group %d): %s", addr, group,
 			vfioctl_get_last_error(ctx->lib) ?: strerror(-rc));
 		if (rc == -ENOENT)
-			cli_err("attach the group first: vfioctl group attach %d",
+			cli_err("attach its group first: vfioctl group attach %d",
 				group);
+		if (rc == -EBUSY)
+			cli_err("another process holds the group (vfioctl status "
+				"shows which)");
 		if (rc == -EACCES || rc == -EPERM)
 			cli_err("device info opens /dev/vfio/%d: run it as root", group);
 		return rc == -ENOENT ? VFIOCTL_EXIT_NOT_VIABLE :

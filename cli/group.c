@@ -769,7 +769,7 @@ static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc < 0 && strcmp(a.sub, "apply-persisted"))
 		return cli_scan_error(rc, a.group);
 	snprintf(what, sizeof(what), "vfioctl group %s", a.sub);
-	rc = cli_need_root(what, -1, NULL);
+	rc = cli_need_root(what);
 	if (rc)
 		return rc;
 	if (strcmp(a.sub, "attach") == 0)

@@ -35,15 +35,11 @@ bool cli_privileged(int cap)
 	return geteuid() == 0 || has_cap(cap);
 }
 
-int cli_need_root(const char *what, int cap, const char *capname)
+int cli_need_root(const char *what)
 {
-	if (cli_privileged(cap))
+	if (cli_privileged(-1))
 		return 0;
-	if (capname)
-		cli_err("%s needs root or %s (uid %u has neither): run it with sudo",
-			what, capname, (unsigned int)geteuid());
-	else
-		cli_err("%s needs root (running as uid %u): run it with sudo",
-			what, (unsigned int)geteuid());
+	cli_err("%s needs root (running as uid %u): run it with sudo", what,
+		(unsigned int)geteuid());
 	return VFIOCTL_EXIT_FAILURE;
 }

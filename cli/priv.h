@@ -11,9 +11,9 @@
 bool cli_privileged(int cap);
 
 /*
- * cli_need_root - 0 when privileged, else prints "@what needs root (or
- * @capname)" and returns the exit code to end with.
+ * cli_need_root - 0 for root, else prints "@what needs root" and
+ * returns the exit code to end with.
  */
-int cli_need_root(const char *what, int cap, const char *capname);
+int cli_need_root(const char *what);
 
 #endif

@@ -342,9 +342,12 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 
 	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
 	/* Otherwise other users' holders would silently be missing. */
-	rc = cli_need_root("vfioctl status", CAP_NET_ADMIN, "CAP_NET_ADMIN");
-	if (rc)
-		return rc;
+	if (!cli_privileged(CAP_NET_ADMIN)) {
+		/* The same words as the kernel's EPERM below. */
+		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
+			"run vfioctl status as root");
+		return VFIOCTL_EXIT_FAILURE;
+	}
 	stack_detect(&ctx->env, &si);
 	doc = json_doc_new();
 	json_object_object_add(doc, "stack", json_object_new_string(stack_name(si.stack)));

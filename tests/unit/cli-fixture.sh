@@ -272,7 +272,7 @@ ok "detach of a group that is not attached is an error (exit 1), nothing written
 t_device_info_errors() {
 	run_v 1 device info 0000:1f:00.0 && errhas "0000:1f:00.0: no such PCI device" &&
 	run_v 3 device info 0000:05:00.0 && errhas "0000:05:00.0 (group 5): open on" &&
-	errhas "vfioctl group attach 5"
+	errhas "attach its group first: vfioctl group attach 5"
 }
 ok "device info: unknown device exits 1; an unattached one names its real group and passes the library's message" t_device_info_errors
 
@@ -295,7 +295,7 @@ t_nonroot() {
 		[ $? -eq 1 ] && errhas "vfioctl ${a% [0-9]*}" && errhas "needs root (running as uid 65534)" || return 1
 	done
 	as_nobody "$V" status >"$work/stdout" 2>"$work/stderr"
-	[ $? -eq 1 ] && errhas "vfioctl status needs root or CAP_NET_ADMIN" || return 1
+	[ $? -eq 1 ] && errhas "who holds VFIO objects is visible to CAP_NET_ADMIN only: run vfioctl status as root" || return 1
 	as_nobody "$V" list >"$work/stdout" 2>"$work/stderr"
 	[ $? -eq 0 ] && errhas "not root: processes of other users that hold groups are not shown"
 }
