@@ -144,6 +144,7 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 		return cli_scan_error(rc, -1);
 	rc = topo_read_dev(&ctx->env, addr, &sd);
 	if (rc < 0) {
+		cli_set_errno(ENODEV);
 		cli_err("%s: no such PCI device (lspci -D lists them)", addr);
 		return VFIOCTL_EXIT_FAILURE;
 	}
@@ -157,6 +158,7 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 	rc = vfioctl_group_open(ctx->lib, group, &g);
 	if (rc < 0) {
 		/* The library's message names the node and its own fix. */
+		cli_set_errno(-rc);
 		cli_err("%s (group %d): %s", addr, group,
 			vfioctl_get_last_error(ctx->lib) ?: strerror(-rc));
 		if (rc == -ENOENT)
@@ -185,6 +187,7 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 	if (rc >= 0)
 		rc = vfioctl_device_open(g, addr, &dev);
 	if (rc < 0) {
+		cli_set_errno(-rc);
 		cli_err("%s: %s", addr, vfioctl_get_last_error(ctx->lib) ?: strerror(-rc));
 		goto out;
 	}

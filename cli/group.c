@@ -343,6 +343,7 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 		goto out;
 	}
 	if (!driver_loaded(env, target)) {
+		cli_set_errno(ENOENT);
 		cli_err("driver %s is not loaded: load the VFIO stack first "
 			"(modprobe %s)", target, target);
 		goto out;
@@ -479,6 +480,7 @@ static int do_detach(struct cli_ctx *ctx, int id, const char *target)
 		goto out;
 	n = plan_detach(&t.devs[g->first], g->nr, target, ops);
 	if (n == 0) {
+		cli_set_errno(EINVAL);
 		cli_err("group %d is not attached: no member is on %s or has "
 			"driver_override %s (see 'vfioctl group show %d')",
 			id, target, target, id);

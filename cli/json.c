@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "vfioctl.h"
 
 struct json_object *json_doc_new(void)
 {
@@ -33,7 +34,21 @@ int json_doc_print(struct json_object *doc)
 	if (!s || puts(s) == EOF)
 		rc = -EIO;
 	json_object_put(doc);
+	cli_json_printed();
 	return rc;
+}
+
+void json_error_print(int errnum, const char *msg, int status)
+{
+	struct json_object *doc = json_doc_new(), *e = json_object_new_object();
+	const char *name = strerrorname_np(errnum);
+
+	json_object_object_add(e, "errno", json_object_new_int(errnum));
+	json_object_object_add(e, "name", name ? json_object_new_string(name) : NULL);
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(e, "exit_status", json_object_new_int(status));
+	json_object_object_add(doc, "error", e);
+	json_doc_print(doc);
 }
 
 static struct json_object *str_or_null(const char *s)

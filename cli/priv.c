@@ -4,6 +4,7 @@
  * non-root attach fails on the first sysfs write, and status or the
  * holders of list come back empty because /proc hides other users' fds.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ int cli_need_root(const char *what)
 {
 	if (cli_privileged(-1))
 		return 0;
+	cli_set_errno(EPERM);
 	cli_err("%s needs root (running as uid %u): run it with sudo", what,
 		(unsigned int)geteuid());
 	return VFIOCTL_EXIT_FAILURE;

@@ -344,6 +344,7 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	/* Otherwise other users' holders would silently be missing. */
 	if (!cli_privileged(CAP_NET_ADMIN)) {
 		/* The same words as the kernel's EPERM below. */
+		cli_set_errno(EPERM);
 		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
 			"run vfioctl status as root");
 		return VFIOCTL_EXIT_FAILURE;
@@ -364,6 +365,8 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	} else {
 		rc = status_procfs(&ctx->env, doc);
 	}
+	if (rc < 0)
+		cli_set_errno(-rc);
 	if (rc == -EPERM) {
 		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
 			"run vfioctl status as root");

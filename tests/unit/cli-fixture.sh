@@ -301,6 +301,39 @@ t_nonroot() {
 }
 ok "non-root: attach/detach/apply-persisted/status say they need root; list warns" t_nonroot
 
+# --json keeps stdout one valid JSON document on errors too.
+jerr() {	# jerr STATUS ERRNO MESSAGE-PART ARGS... - a JSON error object
+	local st=$1 en=$2 part=$3
+	shift 3
+	run_v "$st" "$@" &&
+	jqt "(keys == [\"error\", \"schema_version\"]) and .error.errno == $en and .error.exit_status == $st" &&
+	jqt ".error.message | contains(\"$part\")" || { echo "(vfioctl $*)"; return 1; }
+}
+t_json_errors() {
+	local rc=0
+	jerr 1 2 "IOMMU group 99 does not exist" group show 99 --json || rc=1
+	jerr 1 19 "0000:1f:00.0: no such PCI device" device info 0000:1f:00.0 --json || rc=1
+	jerr 3 2 "(group 5): open on" device info 0000:05:00.0 --json || rc=1
+	jerr 6 95 "has no event source" monitor --json || rc=1
+	jerr 2 22 "invalid arguments" list --json extra || rc=1
+	jerr 2 22 "invalid arguments" status --json --bogus || rc=1
+	jerr 2 22 "invalid arguments" check -j nonsense || rc=1
+	python3 "$GEN" "$work/jnoiommu" --no-iommu >/dev/null && use_tree "$work/jnoiommu" &&
+	jerr 5 19 "no IOMMU groups" list --json &&
+	jerr 5 19 "no IOMMU groups" group show 1 --json &&
+	jerr 5 19 "no IOMMU groups" device info 0000:04:00.0 --json &&
+	run_v 5 check --json && jqt '.checks[0].status == "fail" and (has("error") | not)' || rc=1
+	use_tree "$work/t"
+	if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+		chmod 755 "$work"
+		as_nobody "$V" status --json >"$work/stdout" 2>"$work/stderr"
+		[ $? -eq 1 ] && jqt '.error.errno == 1 and .error.name == "EPERM"' || rc=1
+	fi
+	run_v 0 list --help && [ "$(head -c1 "$work/stdout")" != "{" ] || rc=1
+	return $rc
+}
+ok "--json on errors: one JSON error object (errno, name, message, exit_status) from every command" t_json_errors
+
 # ---------------------------------------------------------- large tree
 t_large() {
 	python3 "$GEN" "$work/big" --bulk 4000 >/dev/null &&
