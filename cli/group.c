@@ -655,6 +655,7 @@ static int do_show(struct cli_ctx *ctx, int id, bool json)
 		jg = json_group(env, &t, g, &hs);
 		arr = json_object_new_array();
 	} else {
+		print_list_header();
 		print_group_human(env, &t, g, &hs);
 	}
 	/* Host use, so the admin sees why an attach would be refused. */

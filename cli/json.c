@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "pciids.h"
 #include "vfioctl.h"
 
 struct json_object *json_doc_new(void)
@@ -72,6 +73,12 @@ struct json_object *json_dev(const struct cli_dev *d, const char *target)
 	json_object_object_add(o, "device", json_object_new_string(d->name));
 	json_object_object_add(o, "bus", json_object_new_string(d->bus));
 	if (d->is_pci) {
+		char vname[128], dname[256];
+
+		pciids_lookup(d->vendor, d->device, vname, sizeof(vname),
+			      dname, sizeof(dname));
+		json_object_object_add(o, "vendor_name", str_or_null(vname));
+		json_object_object_add(o, "device_name", str_or_null(dname));
 		fmt_pci_id(d, buf, sizeof(buf));
 		json_object_object_add(o, "id", json_object_new_string(buf));
 		snprintf(buf, sizeof(buf), "0x%06x", d->class);

@@ -38,7 +38,7 @@ ok() {	# ok DESCRIPTION COMMAND...
 use_tree() {
 	export VFIOCTL_SYSFS_ROOT=$1/sys VFIOCTL_DEV_ROOT=$1/dev \
 		VFIOCTL_PROC_ROOT=$1/proc VFIOCTL_CONFDIR=$1/etc \
-		VFIOCTL_RUNDIR=$1/run
+		VFIOCTL_RUNDIR=$1/run VFIOCTL_PCI_IDS=$1/pci.ids
 }
 
 # run_v EXPECTED_STATUS ARGS... - run vfioctl, keep stdout/stderr.
@@ -84,6 +84,21 @@ t_list_human() {
 	outhas "group 7  vfio  node /dev/vfio/7  held-by 4242(qemu-system-x86)"
 }
 ok "list: human table names the blocking device" t_list_human
+
+t_list_columns_names() {
+	run_v 0 list &&
+	[ "$(head -1 "$work/stdout" | tr -s ' ')" = "GROUP/DEVICE ID CLASS DRIVER FLAGS NAME" ] &&
+	grep -qE '^  0000:04:00.0 +8086:10d3 +0200 +e1000e +- +Intel Corporation 82574L Gigabit Network Connection$' "$work/stdout" &&
+	grep -qE '^  0000:00:11.0 +1b36:000e +0604 +- +bridge +Red Hat, Inc.$' "$work/stdout" &&
+	grep -qE '^  0000:0b:00.0 +144d:a808 +0108 +nvme +- +-$' "$work/stdout" &&
+	grep -qE '^  0000:01:00.0 +1234:11e8 +00ff +vfio-pci +override=vfio-pci +Technical Corp. QEMU edu device$' "$work/stdout" &&
+	run_v 0 list --json &&
+	jqt '[.groups[].devices[] | select(.device == "0000:04:00.0")][0] | .vendor_name == "Intel Corporation" and .device_name == "82574L Gigabit Network Connection"' &&
+	jqt '[.groups[].devices[] | select(.device == "0000:00:11.0")][0] | .vendor_name == "Red Hat, Inc." and .device_name == null' &&
+	jqt '[.groups[].devices[] | select(.device == "0000:0b:00.0")][0] | .vendor_name == null' &&
+	run_v 0 group show 4 && head -1 "$work/stdout" | grep -q '^GROUP/DEVICE '
+}
+ok "list: column headers; vendor and device names from pci.ids (libpci) in text and JSON" t_list_columns_names
 
 t_list_usage() { run_v 2 list extra && run_v 2 list --bogus; }
 ok "list: bad arguments exit 2" t_list_usage
@@ -219,7 +234,14 @@ t_status() {
 	jqt '.containers[0] | .groups == null and .dma_mappings == null' &&
 	jqt '.processes[] | select(.pid == 4242) | .locked_bytes == 1073741824 and ([.holds[].kind] | sort == ["container","device","group"])' &&
 	jqt '[.devices[].device] == ["0000:01:00.0", "0000:02:01.0"]' &&
-	run_v 0 status && outhas "group 8  /dev/vfio/8  not-viable  held-by 4343(dpdk-testpmd)"
+	run_v 0 status &&
+	grep -qE '^GROUP +NODE +STATE +HELD-BY$' "$work/stdout" &&
+	grep -qE '^8 +/dev/vfio/8 +not-viable +4343\(dpdk-testpmd\)$' "$work/stdout" &&
+	grep -qE '^CONTAINER +ID +MAPPINGS +PINNED +HELD-BY$' "$work/stdout" &&
+	grep -qE '^DEVICE +DRIVER$' "$work/stdout" &&
+	grep -qE '^PID +COMM +LOCKED +HOLDS$' "$work/stdout" &&
+	grep -qE '^4242 +qemu-system-x86 +1 GiB +/dev/vfio/vfio' "$work/stdout" &&
+	grep -qE '^4343 +dpdk-testpmd +2 MiB ' "$work/stdout" || { cat "$work/stdout"; return 1; }
 }
 ok "status from sysfs + /proc: groups, containers, holders, locked memory" t_status
 

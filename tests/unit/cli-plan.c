@@ -12,6 +12,7 @@
 #include "../../cli/inuse.h"
 #include "../../cli/persist.h"
 #include "../../cli/plan.h"
+#include "../../cli/units.h"
 #include "../../libvfioctl/vfio-driver.h"
 
 static int nr_tests, nr_failed;
@@ -59,6 +60,24 @@ static void test_driver_kind(void)
 	ok(driver_kind("pci-stub") == DRV_SAFE, "pci-stub is DMA-safe");
 	ok(driver_kind("pcieport") == DRV_SAFE, "pcieport is DMA-safe");
 	ok(driver_kind("e1000e") == DRV_HOST, "e1000e is a host driver");
+}
+
+static void test_units(void)
+{
+	static const struct { uint64_t n; const char *s; } cases[] = {
+		{ 0, "0 B" }, { 512, "512 B" }, { 1024, "1 KiB" },
+		{ 1536, "1.5 KiB" }, { 1048576, "1 MiB" },
+		{ 1073741824, "1 GiB" }, { 3ULL << 40, "3 TiB" },
+		{ 1048575, "1024.0 KiB" }, { 2097152 + 104858, "2.1 MiB" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fmt_bytes(cases[i].n, buf, sizeof(buf));
+		ok(strcmp(buf, cases[i].s) == 0, "fmt_bytes(%llu) = %s (got %s)",
+		   (unsigned long long)cases[i].n, cases[i].s, buf);
+	}
 }
 
 /* The shared rule itself (libvfioctl/vfio-driver.c). */
@@ -268,6 +287,7 @@ int main(void)
 {
 	test_driver_kind();
 	test_vfio_driver_rule();
+	test_units();
 	test_viability();
 	test_plan();
 	test_rollback();
