@@ -252,7 +252,8 @@ t_check() {
 	run_v 0 check --json &&
 	jqt '.checks[] | select(.check == "iommu") | .status == "ok"' &&
 	jqt '.checks[] | select(.check == "vfio-stack") | .message == "stock VFIO core 0.3"' &&
-	jqt '.checks[] | select(.check == "dev-vfio") | .status == "warn" and (.fix | contains("udev"))'
+	jqt '.checks[] | select(.check == "dev-vfio") | .status == "warn" and (.fix | contains("udev"))' &&
+	jqt '[.checks[] | select(.check == "dev-vfio") | .fix] | any(contains("opt in with the local udev rule"))'
 }
 ok "check: IOMMU, remapping, stack version, /dev/vfio permissions" t_check
 
@@ -371,6 +372,22 @@ t_large() {
 	return $rc
 }
 ok "large tree (4000 extra devices): every group and device listed and classified" t_large
+
+# Stock leaves group nodes root:root 0600; the shipped rule must too.
+t_udev_default() {
+	local rules=$top_srcdir/contrib/70-vfioctl.rules active
+	active=$(grep -vE '^[[:space:]]*(#|$)' "$rules")
+	[ "$active" = 'SUBSYSTEM=="vfio", KERNEL=="vfio", MODE="0666"' ] || {
+		echo "active rules besides /dev/vfio/vfio:"; echo "$active"; return 1; }
+	grep -q '^#   SUBSYSTEM=="vfio", KERNEL=="\[0-9\]\*", GROUP="vfio", MODE="0660"' "$rules"
+}
+ok "udev rule: only /dev/vfio/vfio is opened up; vfio-group access is a documented opt-in" t_udev_default
+
+t_dkms_modules() {
+	[ "$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$top_srcdir/contrib/dkms.conf.in" | sort | tr '\n' ' ')" = \
+	  "vfio vfio-pci vfio_iommu_type1 " ]
+}
+ok "DKMS installs only vfio, vfio_iommu_type1 and vfio-pci (never vfio_test)" t_dkms_modules
 
 # ---------------------------------------------------------- completion
 complete_words() {	# complete_words WORD... - what completes the last word
