@@ -573,6 +573,12 @@ static int apply_one(struct cli_ctx *ctx, const char *path)
 		cli_err("%s:%d: invalid record (%s)", path, line, strerror(-rc));
 		goto out;
 	}
+	/* The same answer as every command: no IOMMU, not a missing device. */
+	rc = topo_iommu_present(env);
+	if (rc < 0) {
+		ret = cli_scan_error(rc, -1);
+		goto out;
+	}
 	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/iommu_group", env->sysfs,
 		 persist_key(r));
 	if (sysfs_link_base(p, grp, sizeof(grp)) < 0) {

@@ -277,6 +277,11 @@ t_no_iommu() {	# t_no_iommu GENERATOR-OPTION
 		run_v 5 $args && errhas "no IOMMU groups: the IOMMU is off or absent" || rc=1
 	done
 	run_v 5 check --json && jqt '.checks[0].status == "fail" and (.checks[0].fix | contains("intel_iommu=on"))' || rc=1
+	# A persisted group on a host that lost its IOMMU: the same answer.
+	mkdir -p "$work/noiommu$1/etc" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:1017\ndevice=0000:07:00.1 15b3:1017\n' \
+		>"$work/noiommu$1/etc/0000:07:00.0.conf" &&
+	run_v 5 group apply-persisted && errhas "no IOMMU groups: the IOMMU is off or absent" || rc=1
 	use_tree "$work/t"
 	return $rc
 }
@@ -319,10 +324,13 @@ t_nonroot() {
 	done
 	as_nobody "$V" status >"$work/stdout" 2>"$work/stderr"
 	[ $? -eq 1 ] && errhas "who holds VFIO objects is visible to CAP_NET_ADMIN only: run vfioctl status as root" || return 1
+	as_nobody "$V" device info 0000:01:00.0 >"$work/stdout" 2>"$work/stderr"
+	[ $? -eq 1 ] && errhas "0000:01:00.0 (group 7): open on" &&
+	errhas "Permission denied" && errhas "device info opens /dev/vfio/7: run it as root" || return 1
 	as_nobody "$V" list >"$work/stdout" 2>"$work/stderr"
 	[ $? -eq 0 ] && errhas "not root: processes of other users that hold groups are not shown"
 }
-ok "non-root: attach/detach/apply-persisted/status say they need root; list warns" t_nonroot
+ok "non-root: attach/detach/apply-persisted/status/device info say they need root; list warns" t_nonroot
 
 # --json keeps stdout one valid JSON document on errors too.
 jerr() {	# jerr STATUS ERRNO MESSAGE-PART ARGS... - a JSON error object
