@@ -142,10 +142,11 @@ t_refuse_stacked() {
 	run_v 4 group attach 14 && errhas "interface eth4 is a port of br1 (via bond0), which is up with IPv4 addresses" &&
 	run_v 4 group attach 15 && errhas "interface eth5 is up with IPv4 routes in table 10" &&
 	run_v 4 group attach 12 && errhas "nvme1n1 is held by dm-1 (device-mapper vg-data" &&
+	run_v 4 group attach 9 && errhas "interface eth8 is the lower device of eth8.100, which is up with IPv4 addresses" &&
 	run_v 4 group attach 17 && errhas "interface eth7 is up with IPv4 addresses; it is VF 0 of PF 0000:0f:00.0" &&
 	[ "$(snap "$work/t")" = "$before" ] && [ ! -e "$work/t/run" ]
 }
-ok "attach refuses a bridge port, a bond under a bridge, a VRF uplink, an LVM-held disk, a used VF (exit 4)" t_refuse_stacked
+ok "attach refuses a bridge port, a bond under a bridge, a VRF uplink, an LVM-held disk, a VLAN's lower device, a used VF (exit 4)" t_refuse_stacked
 
 t_refuse_pf_with_vfs() {
 	local before
