@@ -229,8 +229,9 @@ static void check_devperms(const struct cli_env *env, struct report *r)
 		closedir(d);
 	if (rootonly)
 		result(r, "dev-vfio", CHK_WARN,
-		       "to run VMMs unprivileged, add their user to group 'vfio' "
-		       "(vfioctl's udev rule 70-vfioctl.rules gives group nodes to it)",
+		       "root-only is the safe default; to run VMMs unprivileged, "
+		       "opt in with the local udev rule described in "
+		       "70-vfioctl.rules (group 'vfio', mode 0660)",
 		       "%d of %d group nodes are root-only", rootonly, groups);
 	else
 		result(r, "dev-vfio", CHK_OK, NULL,

@@ -135,14 +135,40 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 	struct vfioctl_group *g = NULL;
 	struct vfioctl_device *dev = NULL;
 	struct json_object *doc = NULL, *d, *regions, *irqs;
+	struct cli_dev sd;
 	unsigned int i, n;
-	int rc, ret = VFIOCTL_EXIT_FAILURE;
+	int rc, group, ret = VFIOCTL_EXIT_FAILURE;
 
-	rc = vfioctl_group_open_by_device(ctx->lib, addr, &g);
+	rc = topo_iommu_present(&ctx->env);
+	if (rc < 0)
+		return cli_scan_error(rc, -1);
+	rc = topo_read_dev(&ctx->env, addr, &sd);
 	if (rc < 0) {
-		cli_err("%s: cannot open its VFIO group: %s%s", addr, strerror(-rc),
-			rc == -ENOENT ? " (attach its group first: vfioctl group attach N)" :
-			rc == -EBUSY ? " (another process holds the group)" : "");
+		cli_set_errno(ENODEV);
+		cli_err("%s: no such PCI device (lspci -D lists them)", addr);
+		return VFIOCTL_EXIT_FAILURE;
+	}
+	group = sd.group;
+	cli_dev_release(&sd);
+	if (group < 0) {
+		cli_err("%s: the device has no IOMMU group, so VFIO cannot use it "
+			"(run 'vfioctl check')", addr);
+		return VFIOCTL_EXIT_NO_IOMMU;
+	}
+	rc = vfioctl_group_open(ctx->lib, group, &g);
+	if (rc < 0) {
+		/* The library's message names the node and its own fix. */
+		cli_set_errno(-rc);
+		cli_err("%s (group %d): %s", addr, group,
+			vfioctl_get_last_error(ctx->lib) ?: strerror(-rc));
+		if (rc == -ENOENT)
+			cli_err("attach its group first: vfioctl group attach %d",
+				group);
+		if (rc == -EBUSY)
+			cli_err("another process holds the group (vfioctl status "
+				"shows which)");
+		if (rc == -EACCES || rc == -EPERM)
+			cli_err("device info opens /dev/vfio/%d: run it as root", group);
 		return rc == -ENOENT ? VFIOCTL_EXIT_NOT_VIABLE :
 		       rc == -EBUSY ? VFIOCTL_EXIT_IN_USE : VFIOCTL_EXIT_FAILURE;
 	}
@@ -161,6 +187,7 @@ static int info(struct cli_ctx *ctx, const char *addr, bool json)
 	if (rc >= 0)
 		rc = vfioctl_device_open(g, addr, &dev);
 	if (rc < 0) {
+		cli_set_errno(-rc);
 		cli_err("%s: %s", addr, vfioctl_get_last_error(ctx->lib) ?: strerror(-rc));
 		goto out;
 	}

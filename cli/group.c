@@ -24,7 +24,9 @@
 #include "list.h"
 #include "persist.h"
 #include "plan.h"
+#include "priv.h"
 #include "vfioctl.h"
+#include "../libvfioctl/vfio-driver.h"
 
 /* A driver name that cannot exist: test-only failure injection. */
 #define FAIL_DRIVER "vfioctl-test-no-such-driver"
@@ -333,7 +335,15 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 	if (rc < 0)
 		return cli_scan_error(rc, id);
 	g = &t.groups[0];
+	/* --driver is checked by argp; a persisted record is not. */
+	if (!vfio_pci_driver_name(target)) {
+		cli_err("group %d: %s is not a VFIO driver (vfio-pci or a "
+			"*-vfio-pci variant); fix the record or re-attach", id,
+			target);
+		goto out;
+	}
 	if (!driver_loaded(env, target)) {
+		cli_set_errno(ENOENT);
 		cli_err("driver %s is not loaded: load the VFIO stack first "
 			"(modprobe %s)", target, target);
 		goto out;
@@ -354,7 +364,8 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 		if (inuse_probe(env, d, &inuse[i], detail, sizeof(detail)) == 0 &&
 		    inuse[i])
 			cli_err("%s: %s%s", d->name, detail,
-				force ? " (--force: taking it anyway)" : "");
+				force && !(inuse[i] & INUSE_VFS) ?
+				" (--force: taking it anyway)" : "");
 	}
 	if (plan_attach(&t.devs[g->first], g->nr, inuse, target, force, &plan) < 0)
 		goto out;
@@ -468,6 +479,13 @@ static int do_detach(struct cli_ctx *ctx, int id, const char *target)
 	if (!ops)
 		goto out;
 	n = plan_detach(&t.devs[g->first], g->nr, target, ops);
+	if (n == 0) {
+		cli_set_errno(EINVAL);
+		cli_err("group %d is not attached: no member is on %s or has "
+			"driver_override %s (see 'vfioctl group show %d')",
+			id, target, target, id);
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		const struct cli_dev *d = &t.devs[g->first + ops[i].step];
 		struct orig o;
@@ -555,6 +573,12 @@ static int apply_one(struct cli_ctx *ctx, const char *path)
 		cli_err("%s:%d: invalid record (%s)", path, line, strerror(-rc));
 		goto out;
 	}
+	/* The same answer as every command: no IOMMU, not a missing device. */
+	rc = topo_iommu_present(env);
+	if (rc < 0) {
+		ret = cli_scan_error(rc, -1);
+		goto out;
+	}
 	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/iommu_group", env->sysfs,
 		 persist_key(r));
 	if (sysfs_link_base(p, grp, sizeof(grp)) < 0) {
@@ -628,12 +652,16 @@ static int do_show(struct cli_ctx *ctx, int id, bool json)
 	if (rc < 0)
 		return cli_scan_error(rc, id);
 	g = &t.groups[0];
+	if (!cli_privileged(-1))
+		cli_err("not root: holders and devices other users' processes "
+			"have open are not shown (run it as root)");
 	holders_scan(env, &hs);
 	if (json) {
 		doc = json_doc_new();
 		jg = json_group(env, &t, g, &hs);
 		arr = json_object_new_array();
 	} else {
+		print_list_header();
 		print_group_human(env, &t, g, &hs);
 	}
 	/* Host use, so the admin sees why an attach would be refused. */
@@ -689,8 +717,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'f': a->force = true; return 0;
 	case 'p': a->persist = true; return 0;
 	case 'd':
-		if (!*arg || strchr(arg, '/') || strlen(arg) >= 64)
-			argp_error(state, "invalid driver name '%s'", arg);
+		if (strlen(arg) >= 64 || !vfio_pci_driver_name(arg))
+			argp_error(state, "--driver %s: not a VFIO driver; use "
+				   "vfio-pci or a variant named *-vfio-pci or "
+				   "*_vfio_pci", arg);
 		a->driver = arg;
 		return 0;
 	case ARGP_KEY_ARG:
@@ -736,11 +766,21 @@ static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct group_args a = { .group = -1 };
 	const char *target;
+	char what[64];
+	int rc;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &a);
 	target = a.driver ? a.driver : "vfio-pci";
 	if (strcmp(a.sub, "show") == 0)
 		return do_show(ctx, a.group, a.json);
+	/* No IOMMU is the answer whoever asks; root comes next. */
+	rc = topo_iommu_present(&ctx->env);
+	if (rc < 0 && strcmp(a.sub, "apply-persisted"))
+		return cli_scan_error(rc, a.group);
+	snprintf(what, sizeof(what), "vfioctl group %s", a.sub);
+	rc = cli_need_root(what);
+	if (rc)
+		return rc;
 	if (strcmp(a.sub, "attach") == 0)
 		return do_attach(ctx, a.group, target, a.force, a.persist);
 	if (strcmp(a.sub, "detach") == 0)

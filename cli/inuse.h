@@ -16,6 +16,8 @@ enum {
 	INUSE_NET	= 1 << 2,	/* an interface is up with addresses/routes */
 	INUSE_CONSOLE	= 1 << 3,	/* boot VGA, framebuffer or console */
 	INUSE_OPEN	= 1 << 4,	/* a process holds one of its nodes open */
+	INUSE_HOLDER	= 1 << 5,	/* dm (LVM, crypt), MD holds a disk of it */
+	INUSE_VFS	= 1 << 6,	/* SR-IOV PF with VFs: vfio-pci refuses it */
 };
 
 /*

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "pciids.h"
+#include "vfioctl.h"
 
 struct json_object *json_doc_new(void)
 {
@@ -33,7 +35,21 @@ int json_doc_print(struct json_object *doc)
 	if (!s || puts(s) == EOF)
 		rc = -EIO;
 	json_object_put(doc);
+	cli_json_printed();
 	return rc;
+}
+
+void json_error_print(int errnum, const char *msg, int status)
+{
+	struct json_object *doc = json_doc_new(), *e = json_object_new_object();
+	const char *name = strerrorname_np(errnum);
+
+	json_object_object_add(e, "errno", json_object_new_int(errnum));
+	json_object_object_add(e, "name", name ? json_object_new_string(name) : NULL);
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(e, "exit_status", json_object_new_int(status));
+	json_object_object_add(doc, "error", e);
+	json_doc_print(doc);
 }
 
 static struct json_object *str_or_null(const char *s)
@@ -57,6 +73,12 @@ struct json_object *json_dev(const struct cli_dev *d, const char *target)
 	json_object_object_add(o, "device", json_object_new_string(d->name));
 	json_object_object_add(o, "bus", json_object_new_string(d->bus));
 	if (d->is_pci) {
+		char vname[128], dname[256];
+
+		pciids_lookup(d->vendor, d->device, vname, sizeof(vname),
+			      dname, sizeof(dname));
+		json_object_object_add(o, "vendor_name", str_or_null(vname));
+		json_object_object_add(o, "device_name", str_or_null(dname));
 		fmt_pci_id(d, buf, sizeof(buf));
 		json_object_object_add(o, "id", json_object_new_string(buf));
 		snprintf(buf, sizeof(buf), "0x%06x", d->class);
@@ -65,7 +87,7 @@ struct json_object *json_dev(const struct cli_dev *d, const char *target)
 	json_object_object_add(o, "driver", str_or_null(d->driver));
 	json_object_object_add(o, "driver_override", str_or_null(d->override));
 	json_object_object_add(o, "driver_kind", json_object_new_string(
-		drv_kind_name(driver_kind(d->driver, target))));
+		drv_kind_name(driver_kind(d->driver))));
 	json_object_object_add(o, "bridge", json_object_new_boolean(d->is_bridge));
 	return o;
 }

@@ -19,6 +19,13 @@ struct json_object *json_doc_new(void);
 /* Print @doc on stdout and drop the reference.  Returns 0 or -EIO. */
 int json_doc_print(struct json_object *doc);
 
+/*
+ * {"error": {"errno", "name", "message", "exit_status"}}: what --json
+ * prints instead of a document when the command fails, so scripts always
+ * get JSON on stdout.
+ */
+void json_error_print(int errnum, const char *msg, int status);
+
 struct json_object *json_dev(const struct cli_dev *d, const char *target);
 struct json_object *json_group(const struct cli_env *env,
 			       const struct cli_topo *t,

@@ -10,6 +10,8 @@
 #include "holders.h"
 #include "json.h"
 #include "list.h"
+#include "pciids.h"
+#include "priv.h"
 #include "vfioctl.h"
 
 void print_group_human(const struct cli_env *env, const struct cli_topo *t,
@@ -31,18 +33,33 @@ void print_group_human(const struct cli_env *env, const struct cli_topo *t,
 	       held[0] ? held : "-");
 	for (i = 0; i < g->nr; i++) {
 		const struct cli_dev *d = &m[i];
-		char cls[8];
+		char cls[8], flags[80], vname[128], dname[256];
 
 		fmt_pci_id(d, id, sizeof(id));
-		if (d->is_pci)
+		vname[0] = dname[0] = '\0';
+		if (d->is_pci) {
 			snprintf(cls, sizeof(cls), "%04x", d->class >> 8);
-		else
+			pciids_lookup(d->vendor, d->device, vname, sizeof(vname),
+				      dname, sizeof(dname));
+		} else {
 			snprintf(cls, sizeof(cls), "%s", "-");
-		printf("  %-14s %-9s %-4s %s%s%s%s\n", d->name, id, cls,
-		       d->driver[0] ? d->driver : "-",
-		       d->is_bridge ? "  bridge" : "",
-		       d->override[0] ? "  override=" : "", d->override);
+		}
+		snprintf(flags, sizeof(flags), "%s%s%s%s",
+			 d->is_bridge ? "bridge" : "",
+			 d->is_bridge && d->override[0] ? "," : "",
+			 d->override[0] ? "override=" : "", d->override);
+		printf("  %-14s %-9s %-5s %-14s %-10s %s%s%s\n", d->name, id, cls,
+		       d->driver[0] ? d->driver : "-", flags[0] ? flags : "-",
+		       vname, vname[0] && dname[0] ? " " : "",
+		       vname[0] || dname[0] ? dname : "-");
 	}
+}
+
+/* Once at the top: the columns of the device lines under each group. */
+void print_list_header(void)
+{
+	printf("%-16s %-9s %-5s %-14s %-10s %s\n", "GROUP/DEVICE", "ID",
+	       "CLASS", "DRIVER", "FLAGS", "NAME");
 }
 
 static struct argp_option options[] = {
@@ -69,6 +86,9 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 	rc = topo_scan(&ctx->env, -1, &t);
 	if (rc < 0)
 		return cli_scan_error(rc, -1);
+	if (!cli_privileged(-1))
+		cli_err("not root: processes of other users that hold groups "
+			"are not shown (run vfioctl list as root)");
 	if (holders_scan(&ctx->env, &hs) < 0)
 		cli_err("cannot scan processes; holders are not shown");
 	if (a.json) {
@@ -81,6 +101,7 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 		json_object_object_add(doc, "groups", arr);
 		rc = json_doc_print(doc);
 	} else {
+		print_list_header();
 		for (i = 0; i < t.nr_groups; i++)
 			print_group_human(&ctx->env, &t, &t.groups[i], &hs);
 		rc = 0;

@@ -8,8 +8,12 @@ cli_libvfioctl_cli_la_SOURCES = \
 	cli/inuse.c cli/inuse.h \
 	cli/holders.c cli/holders.h \
 	cli/persist.c cli/persist.h \
-	cli/stack.c cli/stack.h
-cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) \
+	cli/stack.c cli/stack.h \
+	cli/netstate.c cli/netstate-nl.c cli/netstate.h \
+	cli/units.c cli/units.h \
+	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h
+cli_libvfioctl_cli_la_LIBADD = $(LIBNL_ROUTE_LIBS) $(LIBMOUNT_LIBS)
+cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) $(LIBNL_ROUTE_CFLAGS) $(LIBMOUNT_CFLAGS) \
 	-DVFIOCTL_DEFAULT_CONFDIR='"$(sysconfdir)/vfioctl.d"'
 
 sbin_PROGRAMS += cli/vfioctl
@@ -21,8 +25,10 @@ cli_vfioctl_SOURCES = \
 	cli/status.c \
 	cli/monitor.c \
 	cli/check.c \
+	cli/priv.c cli/priv.h \
+	cli/pciids.c cli/pciids.h \
 	cli/json.c cli/json.h \
 	cli/genl.c cli/genl.h
-cli_vfioctl_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(JSON_CFLAGS)
+cli_vfioctl_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(JSON_CFLAGS) $(LIBPCI_CFLAGS)
 cli_vfioctl_LDADD = cli/libvfioctl-cli.la libvfioctl/libvfioctl.la \
-	$(LIBNL_LIBS) $(JSON_LIBS)
+	$(LIBNL_LIBS) $(JSON_LIBS) $(LIBPCI_LIBS)

@@ -10,21 +10,14 @@
 
 #include "inuse.h"
 #include "plan.h"
+#include "../libvfioctl/vfio-driver.h"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
-}
-
-enum drv_kind driver_kind(const char *driver, const char *target)
+enum drv_kind driver_kind(const char *driver)
 {
 	if (!driver || !*driver)
 		return DRV_NONE;
-	if ((target && strcmp(driver, target) == 0) ||
-	    strcmp(driver, "vfio-pci") == 0 || ends_with(driver, "_vfio_pci") ||
-	    ends_with(driver, "-vfio-pci") || strncmp(driver, "vfio", 4) == 0)
+	/* The library's rule, so hints and plans never disagree. */
+	if (vfio_pci_driver_name(driver))
 		return DRV_VFIO;
 	/* The in-tree drivers that set driver_managed_dma besides VFIO. */
 	if (strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0)
@@ -50,7 +43,7 @@ void group_viability(const struct cli_dev *devs, size_t nr,
 
 	memset(v, 0, sizeof(*v));
 	for (i = 0; i < nr; i++) {
-		enum drv_kind k = driver_kind(devs[i].driver, target);
+		enum drv_kind k = driver_kind(devs[i].driver);
 
 		if (k == DRV_VFIO)
 			v->nr_vfio++;
@@ -92,7 +85,7 @@ int plan_attach(const struct cli_dev *devs, size_t nr,
 	for (i = 0; i < nr; i++) {
 		const struct cli_dev *d = &devs[i];
 		struct plan_step *s = &p->steps[i];
-		enum drv_kind k = driver_kind(d->driver, target);
+		enum drv_kind k = driver_kind(d->driver);
 
 		s->dev = d;
 		s->inuse = inuse ? inuse[i] : 0;
@@ -127,7 +120,13 @@ int plan_attach(const struct cli_dev *devs, size_t nr,
 			continue;
 		}
 		s->action = PLAN_BIND;
-		if (s->inuse && !force) {
+		if (s->inuse & INUSE_VFS) {
+			/* vfio-pci itself says no: --force cannot help. */
+			set_verdict(p, PLAN_IN_USE, i,
+				    "%s has SR-IOV VFs enabled and vfio-pci refuses "
+				    "such a PF, even with --force; set its "
+				    "sriov_numvfs to 0 first", d->name);
+		} else if (s->inuse && !force) {
 			char what[128];
 
 			inuse_describe(s->inuse, what, sizeof(what));
@@ -178,7 +177,7 @@ size_t plan_detach(const struct cli_dev *devs, size_t nr, const char *target,
 
 		if (!d->is_pci || d->is_bridge)
 			continue;
-		if (driver_kind(d->driver, target) != DRV_VFIO &&
+		if (driver_kind(d->driver) != DRV_VFIO &&
 		    strcmp(d->override, target) != 0)
 			continue;	/* not ours to give back */
 		if (d->driver[0])

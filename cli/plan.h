@@ -11,12 +11,12 @@
 
 enum drv_kind {
 	DRV_NONE,	/* unbound */
-	DRV_VFIO,	/* a VFIO bus driver (vfio-pci, variants, --driver) */
+	DRV_VFIO,	/* vfio-pci or a variant: vfio_pci_driver_name() */
 	DRV_SAFE,	/* driver_managed_dma but not VFIO: pci-stub, pcieport */
 	DRV_HOST,	/* anything else: makes the group not viable */
 };
 
-enum drv_kind driver_kind(const char *driver, const char *target);
+enum drv_kind driver_kind(const char *driver);
 const char *drv_kind_name(enum drv_kind kind);
 
 /*

@@ -9,11 +9,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 
 #include "genl.h"
 #include "holders.h"
 #include "json.h"
+#include "priv.h"
 #include "stack.h"
+#include "units.h"
 #include "vfioctl.h"
 
 struct status_args {
@@ -201,7 +204,7 @@ static int status_procfs(const struct cli_env *env, struct json_object *doc)
 		for (j = 0; j < g->nr; j++) {
 			const struct cli_dev *d = &t.devs[g->first + j];
 
-			if (driver_kind(d->driver, NULL) != DRV_VFIO)
+			if (driver_kind(d->driver) != DRV_VFIO)
 				continue;
 			json_object_array_add(devices, json_dev(d, NULL));
 		}
@@ -249,76 +252,88 @@ static const char *s(struct json_object *o, const char *k)
 	return json_object_get_string(v);
 }
 
+/* A byte count as "1 GiB", or "-" when the stack does not report it. */
+static const char *size_of(struct json_object *o, const char *k, char *buf,
+			   size_t len)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v)
+		return "-";
+	fmt_bytes((uint64_t)json_object_get_int64(v), buf, len);
+	return buf;
+}
+
+/* "4242(qemu) 4343(dpdk)" from a holders array, "-" when empty. */
+static const char *holders_text(struct json_object *h, char *buf, size_t len)
+{
+	size_t k, used = 0;
+
+	buf[0] = '\0';
+	if (h && json_object_is_type(h, json_type_object)) {
+		snprintf(buf, len, "%s(%s)", s(h, "pid"), s(h, "comm"));
+		return buf;
+	}
+	for (k = 0; h && k < json_object_array_length(h) && used < len; k++) {
+		struct json_object *x = json_object_array_get_idx(h, k);
+		int n = snprintf(buf + used, len - used, "%s%s(%s)",
+				 used ? " " : "", s(x, "pid"), s(x, "comm"));
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	return buf[0] ? buf : "-";
+}
+
 static void print_human(struct json_object *doc)
 {
-	struct json_object *arr;
-	size_t i;
+	char held[256], sz[32];
+	struct json_object *arr, *h;
+	size_t i, k;
 
 	printf("stack %s  source %s\n", s(doc, "stack"), s(doc, "source"));
 	json_object_object_get_ex(doc, "containers", &arr);
-	printf("containers: %zu\n", json_object_array_length(arr));
+	printf("\n%-10s %-6s %-8s %-10s %s\n", "CONTAINER", "ID", "MAPPINGS",
+	       "PINNED", "HELD-BY");
 	for (i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *c = json_object_array_get_idx(arr, i), *h;
+		struct json_object *c = json_object_array_get_idx(arr, i);
 
-		printf("  %s", s(c, "kind") [0] != '-' ? s(c, "kind") : "container");
-		if (json_object_object_get_ex(c, "id", &h) && h)
-			printf(" %s", json_object_get_string(h));
-		if (json_object_object_get_ex(c, "holders", &h) && h) {
-			size_t k;
-
-			for (k = 0; k < json_object_array_length(h); k++) {
-				struct json_object *x = json_object_array_get_idx(h, k);
-
-				printf("  held-by %s(%s)", s(x, "pid"), s(x, "comm"));
-			}
-		}
-		printf("  mappings %s  pinned %s\n", s(c, "dma_mappings"),
-		       s(c, "pinned_bytes"));
+		json_object_object_get_ex(c, "holders", &h);
+		printf("%-10s %-6s %-8s %-10s %s\n",
+		       s(c, "kind")[0] != '-' ? s(c, "kind") : "container",
+		       s(c, "id"), s(c, "dma_mappings"),
+		       size_of(c, "pinned_bytes", sz, sizeof(sz)),
+		       holders_text(h, held, sizeof(held)));
 	}
 	json_object_object_get_ex(doc, "groups", &arr);
-	printf("groups: %zu\n", json_object_array_length(arr));
+	printf("\n%-6s %-16s %-11s %s\n", "GROUP", "NODE", "STATE", "HELD-BY");
 	for (i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *g = json_object_array_get_idx(arr, i), *h;
-		size_t k;
+		struct json_object *g = json_object_array_get_idx(arr, i);
 
-		printf("  group %s  %s  %s", s(g, "group"), s(g, "node"),
+		if (!json_object_object_get_ex(g, "holders", &h) || !h)
+			json_object_object_get_ex(g, "holder", &h);
+		printf("%-6s %-16s %-11s %s\n", s(g, "group"), s(g, "node"),
 		       json_object_get_boolean(json_object_object_get(g, "viable")) ?
-		       "viable" : "not-viable");
-		if (json_object_object_get_ex(g, "holders", &h) && h &&
-		    json_object_is_type(h, json_type_array)) {
-			for (k = 0; k < json_object_array_length(h); k++) {
-				struct json_object *x = json_object_array_get_idx(h, k);
-
-				printf("  held-by %s(%s)", s(x, "pid"), s(x, "comm"));
-			}
-		} else if (json_object_object_get_ex(g, "holder", &h) && h) {
-			printf("  held-by %s(%s)", s(h, "pid"), s(h, "comm"));
-		}
-		printf("\n");
+		       "viable" : "not-viable", holders_text(h, held, sizeof(held)));
 	}
 	json_object_object_get_ex(doc, "devices", &arr);
-	printf("devices: %zu\n", json_object_array_length(arr));
+	printf("\n%-14s %s\n", "DEVICE", "DRIVER");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *d = json_object_array_get_idx(arr, i);
 
-		printf("  %s  %s\n", s(d, "device"), s(d, "driver"));
+		printf("%-14s %s\n", s(d, "device"), s(d, "driver"));
 	}
-	if (json_object_object_get_ex(doc, "processes", &arr)) {
-		printf("processes: %zu\n", json_object_array_length(arr));
-		for (i = 0; i < json_object_array_length(arr); i++) {
-			struct json_object *p = json_object_array_get_idx(arr, i), *h;
-			size_t k;
+	if (!json_object_object_get_ex(doc, "processes", &arr))
+		return;
+	printf("\n%-8s %-16s %-10s %s\n", "PID", "COMM", "LOCKED", "HOLDS");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
 
-			printf("  %s(%s)  locked %s bytes:", s(p, "pid"), s(p, "comm"),
-			       s(p, "locked_bytes"));
-			json_object_object_get_ex(p, "holds", &h);
-			for (k = 0; k < json_object_array_length(h); k++) {
-				struct json_object *x = json_object_array_get_idx(h, k);
-
-				printf(" %s", s(x, "node"));
-			}
-			printf("\n");
-		}
+		printf("%-8s %-16s %-10s", s(p, "pid"), s(p, "comm"),
+		       size_of(p, "locked_bytes", sz, sizeof(sz)));
+		json_object_object_get_ex(p, "holds", &h);
+		for (k = 0; h && k < json_object_array_length(h); k++)
+			printf(" %s", s(json_object_array_get_idx(h, k), "node"));
+		printf("\n");
 	}
 }
 
@@ -339,6 +354,14 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	int rc;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
+	/* Otherwise other users' holders would silently be missing. */
+	if (!cli_privileged(CAP_NET_ADMIN)) {
+		/* The same words as the kernel's EPERM below. */
+		cli_set_errno(EPERM);
+		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
+			"run vfioctl status as root");
+		return VFIOCTL_EXIT_FAILURE;
+	}
 	stack_detect(&ctx->env, &si);
 	doc = json_doc_new();
 	json_object_object_add(doc, "stack", json_object_new_string(stack_name(si.stack)));
@@ -346,9 +369,17 @@ static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 	if (!ctx->env.fake_proc && genl_client_open(&nl) == 0) {
 		rc = status_netlink(&nl, doc);
 		genl_client_close(&nl);
+	} else if (!cli_privileged(-1)) {
+		/* CAP_NET_ADMIN does not open other users' /proc/PID/fd. */
+		cli_err("vfioctl status without vfioctl's netlink family scans "
+			"/proc: run it as root");
+		json_object_put(doc);
+		return VFIOCTL_EXIT_FAILURE;
 	} else {
 		rc = status_procfs(&ctx->env, doc);
 	}
+	if (rc < 0)
+		cli_set_errno(-rc);
 	if (rc == -EPERM) {
 		cli_err("who holds VFIO objects is visible to CAP_NET_ADMIN only: "
 			"run vfioctl status as root");

@@ -314,6 +314,7 @@ static int scan_group(const struct cli_env *env, int id, struct cli_topo *t,
 int topo_scan(const struct cli_env *env, int want, struct cli_topo *t)
 {
 	size_t nr_ids = 0, ids_cap = 0, dev_cap = 0, i;
+	bool any = false;
 	char dir[PATH_MAX];
 	struct dirent *de;
 	int *ids = NULL;
@@ -334,6 +335,7 @@ int topo_scan(const struct cli_env *env, int want, struct cli_topo *t)
 		id = strtol(de->d_name, &end, 10);
 		if (*end || id < 0 || id > INT_MAX)
 			continue;
+		any = true;
 		if (want >= 0 && id != want)
 			continue;
 		rc = grow((void **)&ids, &ids_cap, nr_ids + 1, sizeof(*ids));
@@ -344,8 +346,12 @@ int topo_scan(const struct cli_env *env, int want, struct cli_topo *t)
 	closedir(d);
 	if (rc < 0)
 		goto out;
+	/*
+	 * Without an IOMMU the kernel leaves iommu_groups empty: that is the
+	 * same answer as a missing directory, whichever group was asked for.
+	 */
 	if (nr_ids == 0) {
-		rc = want >= 0 ? -ENOENT : -ENODEV;
+		rc = any ? -ENOENT : -ENODEV;
 		goto out;
 	}
 	qsort(ids, nr_ids, sizeof(*ids), cmp_int);
@@ -360,6 +366,24 @@ out:
 	free(ids);
 	if (rc < 0)
 		topo_free(t);
+	return rc;
+}
+
+int topo_iommu_present(const struct cli_env *env)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	int rc = -ENODEV;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups", env->sysfs);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? -ENODEV : -errno;
+	while (rc < 0 && (de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			rc = 0;
+	closedir(d);
 	return rc;
 }
 

@@ -54,11 +54,14 @@ struct cli_topo {
 
 /*
  * topo_scan - read every IOMMU group (want < 0) or just group @want.
- * Returns 0, -ENODEV when the host has no IOMMU groups at all, -ENOENT
- * when group @want does not exist, or another -errno.
+ * Returns 0, -ENODEV when the host has no IOMMU groups at all (the
+ * directory is missing or empty), -ENOENT when group @want does not
+ * exist, or another -errno.
  */
 int topo_scan(const struct cli_env *env, int want, struct cli_topo *topo);
 void topo_free(struct cli_topo *topo);
+/* 0 when the host has IOMMU groups, -ENODEV as topo_scan() says it. */
+int topo_iommu_present(const struct cli_env *env);
 const struct cli_group *topo_group(const struct cli_topo *topo, int id);
 const struct cli_dev *topo_dev(const struct cli_topo *topo, const char *name);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "vfioctl.h"
 
 static const struct cli_cmd *const commands[] = {
@@ -67,6 +68,14 @@ static error_t parse_global(int key, char *arg, struct argp_state *state)
 
 static struct argp argp = { options, parse_global, "COMMAND [ARGS...]", doc };
 
+/* What --json prints at exit when the command failed. */
+static struct {
+	bool json;
+	bool printed;
+	int errnum;
+	char msg[512];
+} failure;
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -76,10 +85,66 @@ void cli_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (!failure.msg[0]) {
+		va_start(ap, fmt);
+		vsnprintf(failure.msg, sizeof(failure.msg), fmt, ap);
+		va_end(ap);
+	}
+}
+
+void cli_set_errno(int errnum)
+{
+	if (!failure.errnum)
+		failure.errnum = errnum;
+}
+
+void cli_json_printed(void)
+{
+	failure.printed = true;
+}
+
+static int errno_of_status(int status)
+{
+	switch (status) {
+	case VFIOCTL_EXIT_USAGE:	return EINVAL;
+	case VFIOCTL_EXIT_NOT_VIABLE:	return EPERM;	/* as VFIO says it */
+	case VFIOCTL_EXIT_IN_USE:	return EBUSY;
+	case VFIOCTL_EXIT_NO_IOMMU:	return ENODEV;
+	case VFIOCTL_EXIT_UNSUPPORTED:	return EOPNOTSUPP;
+	default:			return EIO;
+	}
+}
+
+/*
+ * on_exit() sees argp's exit(2) on usage errors too, which a return
+ * from main() would not.  --help exits 0 and prints nothing here.
+ */
+static void json_error_at_exit(int status, void *arg)
+{
+	(void)arg;
+	if (!failure.json || failure.printed || status == 0)
+		return;
+	if (!failure.msg[0])
+		snprintf(failure.msg, sizeof(failure.msg),
+			 "invalid arguments (see vfioctl COMMAND --help)");
+	json_error_print(failure.errnum ?: errno_of_status(status), failure.msg,
+			 status);
+	fflush(stdout);
+}
+
+static bool wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)
+			return true;
+	return false;
 }
 
 int cli_scan_error(int rc, int group)
 {
+	cli_set_errno(-rc);
 	switch (rc) {
 	case -ENODEV:
 		cli_err("no IOMMU groups: the IOMMU is off or absent "
@@ -124,6 +189,9 @@ int main(int argc, char **argv)
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 	name = argv[g.cmd_index];
 
+	failure.json = wants_json(argc - g.cmd_index, argv + g.cmd_index);
+	if (failure.json)
+		on_exit(json_error_at_exit, NULL);
 	for (i = 0; commands[i]; i++)
 		if (strcmp(commands[i]->name, name) == 0)
 			break;

@@ -36,8 +36,18 @@ extern const struct cli_cmd cmd_status;
 extern const struct cli_cmd cmd_monitor;
 extern const struct cli_cmd cmd_check;
 
-/* "vfioctl: " + message on stderr. */
+/*
+ * "vfioctl: " + message on stderr.  The first one is also kept as the
+ * message of the JSON error object (see cli_json_errors()).
+ */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The errno a failing command reports in JSON (the first one set wins;
+ * without one the exit status picks it). */
+void cli_set_errno(int errnum);
+
+/* A JSON document is on stdout: no error object at exit. */
+void cli_json_printed(void);
 
 /* Exit code for a topo_scan() failure, with the message printed. */
 int cli_scan_error(int rc, int group);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "libvfioctl-private.h"
+#include "vfio-driver.h"
 
 /* Drivers that leave a group viable: they never do DMA of their own. */
 static bool driver_keeps_viable(const char *drv)
@@ -23,7 +24,7 @@ static bool driver_keeps_viable(const char *drv)
 	static const char *const safe[] = { "pci-stub", "pcieport" };
 	size_t i;
 
-	if (strncmp(drv, "vfio", 4) == 0)
+	if (vfio_pci_driver_name(drv))
 		return true;
 	for (i = 0; i < ARRAY_SIZE(safe); i++)
 		if (strcmp(drv, safe[i]) == 0)
@@ -84,8 +85,8 @@ int hint_group_viability(struct vfioctl_ctx *ctx, int group, char *buf,
 	closedir(d);
 	if (blockers)
 		append(buf, len, &pos,
-		       "; every device of group %d must be unbound or bound to vfio-pci (e.g. vfioctl bind)",
-		       group);
+		       "; every device of group %d must be unbound or bound to vfio-pci (vfioctl group attach %d moves them all)",
+		       group, group);
 	else
 		snprintf(buf, len,
 			 "every device of group %d is unbound or on a VFIO driver; a driver may still be releasing one",

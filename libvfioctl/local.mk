@@ -8,6 +8,7 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/libvfioctl-private.h \
 	libvfioctl/errors.c \
 	libvfioctl/hints.c \
+	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h \
 	libvfioctl/sysfs.c \
 	libvfioctl/caps.c \
 	libvfioctl/info.c \

@@ -43,7 +43,8 @@ pkgs=(
 	# module builds against the unpacked headers: BTF (pahole), as the
 	# linux-headers packages would pull in
 	dwarves bc bison flex libelf-dev libssl-dev
-	libnl-3-dev libnl-genl-3-dev libjson-c-dev
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev
+	libmount-dev libpci-dev
 	# tests
 	bats bats-assert bats-support jq clang libclang-rt-14-dev
 	valgrind util-linux procps

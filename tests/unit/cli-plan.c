@@ -12,6 +12,8 @@
 #include "../../cli/inuse.h"
 #include "../../cli/persist.h"
 #include "../../cli/plan.h"
+#include "../../cli/units.h"
+#include "../../libvfioctl/vfio-driver.h"
 
 static int nr_tests, nr_failed;
 
@@ -49,13 +51,47 @@ static struct cli_dev mkdev(const char *name, const char *driver,
 
 static void test_driver_kind(void)
 {
-	ok(driver_kind("", NULL) == DRV_NONE, "unbound is DRV_NONE");
-	ok(driver_kind("vfio-pci", NULL) == DRV_VFIO, "vfio-pci is VFIO");
-	ok(driver_kind("mlx5_vfio_pci", NULL) == DRV_VFIO, "variant driver is VFIO");
-	ok(driver_kind("my-bus", "my-bus") == DRV_VFIO, "--driver target is VFIO");
-	ok(driver_kind("pci-stub", NULL) == DRV_SAFE, "pci-stub is DMA-safe");
-	ok(driver_kind("pcieport", NULL) == DRV_SAFE, "pcieport is DMA-safe");
-	ok(driver_kind("e1000e", NULL) == DRV_HOST, "e1000e is a host driver");
+	ok(driver_kind("") == DRV_NONE, "unbound is DRV_NONE");
+	ok(driver_kind("vfio-pci") == DRV_VFIO, "vfio-pci is VFIO");
+	ok(driver_kind("mlx5_vfio_pci") == DRV_VFIO, "variant driver is VFIO");
+	ok(driver_kind("vfio_platform") == DRV_HOST &&
+	   driver_kind("vfioctl-test") == DRV_HOST,
+	   "a 'vfio' prefix alone does not make a VFIO PCI driver");
+	ok(driver_kind("pci-stub") == DRV_SAFE, "pci-stub is DMA-safe");
+	ok(driver_kind("pcieport") == DRV_SAFE, "pcieport is DMA-safe");
+	ok(driver_kind("e1000e") == DRV_HOST, "e1000e is a host driver");
+}
+
+static void test_units(void)
+{
+	static const struct { uint64_t n; const char *s; } cases[] = {
+		{ 0, "0 B" }, { 512, "512 B" }, { 1024, "1 KiB" },
+		{ 1536, "1.5 KiB" }, { 1048576, "1 MiB" },
+		{ 1073741824, "1 GiB" }, { 3ULL << 40, "3 TiB" },
+		{ 1048575, "1024.0 KiB" }, { 2097152 + 104858, "2.1 MiB" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fmt_bytes(cases[i].n, buf, sizeof(buf));
+		ok(strcmp(buf, cases[i].s) == 0, "fmt_bytes(%llu) = %s (got %s)",
+		   (unsigned long long)cases[i].n, cases[i].s, buf);
+	}
+}
+
+/* The shared rule itself (libvfioctl/vfio-driver.c). */
+static void test_vfio_driver_rule(void)
+{
+	ok(vfio_pci_driver_name("vfio-pci"), "rule: vfio-pci");
+	ok(vfio_pci_driver_name("hisi_acc_vfio_pci") &&
+	   vfio_pci_driver_name("mlx5-vfio-pci"), "rule: *_vfio_pci and *-vfio-pci variants");
+	ok(!vfio_pci_driver_name("-vfio-pci") && !vfio_pci_driver_name("_vfio_pci"),
+	   "rule: a bare suffix is not a driver");
+	ok(!vfio_pci_driver_name("e1000e") && !vfio_pci_driver_name("pci-stub") &&
+	   !vfio_pci_driver_name("vfio") && !vfio_pci_driver_name("vfio-pci-x") &&
+	   !vfio_pci_driver_name("") && !vfio_pci_driver_name(NULL),
+	   "rule: host drivers, pci-stub, prefixes and empty names are not");
 }
 
 static void test_viability(void)
@@ -250,6 +286,8 @@ static void test_addr(void)
 int main(void)
 {
 	test_driver_kind();
+	test_vfio_driver_rule();
+	test_units();
 	test_viability();
 	test_plan();
 	test_rollback();

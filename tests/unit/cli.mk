@@ -6,3 +6,5 @@ tests_unit_cli_plan_LDADD = cli/libvfioctl-cli.la
 TESTS += tests/unit/cli-plan tests/unit/cli-fixture.sh
 EXTRA_DIST += tests/unit/cli-fixture.sh tests/fixtures/mksysfs.py \
 	tests/fixtures/bench-list.sh
+TESTS += tests/unit/cli-hints.sh
+EXTRA_DIST += tests/unit/cli-hints.sh
