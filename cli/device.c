@@ -12,6 +12,7 @@
 #include <linux/vfio.h>
 
 #include "json.h"
+#include "units.h"
 #include "vfioctl.h"
 
 static const char *const pci_region_names[] = {
@@ -84,6 +85,7 @@ static struct json_object *irq_json(struct vfioctl_irq *q, unsigned int i)
 static void print_human(struct json_object *doc)
 {
 	struct json_object *d, *arr, *x;
+	char size[32];
 	size_t i;
 
 	json_object_object_get_ex(doc, "device", &d);
@@ -96,7 +98,9 @@ static void print_human(struct json_object *doc)
 	json_object_object_get_ex(d, "hot_reset_deps", &x);
 	printf("  hot-reset-deps %d\n", json_object_get_int(x));
 	json_object_object_get_ex(d, "regions", &arr);
-	printf("  %-6s %-8s %12s %5s\n", "REGION", "NAME", "SIZE", "FLAGS");
+	/* Exact bytes first (scripts match them), then the size for people. */
+	printf("  %-6s %-8s %12s %-5s %-10s %s\n", "REGION", "NAME", "BYTES",
+	       "FLAGS", "SIZE", "CAPABILITIES");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *r = json_object_array_get_idx(arr, i), *c;
 		size_t k;
@@ -111,7 +115,9 @@ static void print_human(struct json_object *doc)
 		printf("%s%s%s", json_object_get_boolean(json_object_object_get(r, "read")) ? "r" : "-",
 		       json_object_get_boolean(json_object_object_get(r, "write")) ? "w" : "-",
 		       json_object_get_boolean(json_object_object_get(r, "mmap")) ? "m" : "-");
+		fmt_bytes((uint64_t)json_object_get_int64(x), size, sizeof(size));
 		json_object_object_get_ex(r, "capabilities", &c);
+		printf("   %-*s", json_object_array_length(c) ? 10 : 0, size);
 		for (k = 0; k < json_object_array_length(c); k++)
 			printf(" [%s]", json_object_get_string(json_object_array_get_idx(c, k)));
 		printf("\n");

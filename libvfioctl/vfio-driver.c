@@ -16,7 +16,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 bool vfio_pci_driver_name(const char *name)
 {
-	if (!name)
+	/* It also names a sysfs directory: no path tricks. */
+	if (!name || strchr(name, '/'))
 		return false;
 	/* A bare suffix ("-vfio-pci") has no vendor part: not a driver. */
 	return strcmp(name, "vfio-pci") == 0 || ends_with(name, "-vfio-pci") ||

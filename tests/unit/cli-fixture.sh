@@ -312,6 +312,22 @@ t_driver_rule() {
 }
 ok "--driver takes only vfio-pci and its *-vfio-pci/*_vfio_pci variants (exit 2)" t_driver_rule
 
+# The library against fake-vfio.so (tests/unit/preload), the LD_PRELOAD
+# kernel of the library's own tests: regions of a device on vfio-pci.
+FAKE_SO=$top_builddir/tests/unit/preload/.libs/fake-vfio.so
+t_device_info_fake() {
+	[ -e "$FAKE_SO" ] || { echo "# $FAKE_SO not built"; return 1; }
+	LD_PRELOAD=$FAKE_SO "$V" device info 0000:01:00.0 >"$work/stdout" 2>"$work/stderr" || return 1
+	grep -qE '^  REGION +NAME +BYTES +FLAGS +SIZE +CAPABILITIES$' "$work/stdout" &&
+	grep -qE '^  0 +BAR0 +16384 rwm +16 KiB +\[msix-mappable\]' "$work/stdout" &&
+	grep -qE '^  7 +CONFIG +256 rw- +256 B$' "$work/stdout" &&
+	grep -q '^device 0000:01:00.0  group 7 ' "$work/stdout" &&
+	LD_PRELOAD=$FAKE_SO "$V" device info 0000:01:00.0 --json >"$work/stdout" 2>"$work/stderr" &&
+	jqt '.device.group == 7 and (.device.regions[] | select(.name == "BAR0") | .size == 16384)' ||
+	{ cat "$work/stdout" "$work/stderr"; return 1; }
+}
+ok "device info (fake VFIO kernel): BYTES exact, SIZE in binary units; JSON keeps bytes" t_device_info_fake
+
 # Runs as nobody: the fixture must be readable by it.
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
 t_nonroot() {

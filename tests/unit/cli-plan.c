@@ -90,8 +90,9 @@ static void test_vfio_driver_rule(void)
 	   "rule: a bare suffix is not a driver");
 	ok(!vfio_pci_driver_name("e1000e") && !vfio_pci_driver_name("pci-stub") &&
 	   !vfio_pci_driver_name("vfio") && !vfio_pci_driver_name("vfio-pci-x") &&
-	   !vfio_pci_driver_name("") && !vfio_pci_driver_name(NULL),
-	   "rule: host drivers, pci-stub, prefixes and empty names are not");
+	   !vfio_pci_driver_name("") && !vfio_pci_driver_name(NULL) &&
+	   !vfio_pci_driver_name("../../x-vfio-pci"),
+	   "rule: host drivers, pci-stub, prefixes, paths and empty names are not");
 }
 
 static void test_viability(void)
