@@ -21,9 +21,14 @@ kmod-clean:
 	-$(MAKE) -C $(KERNEL_DIR) M=$(abs_top_builddir)/kmod clean
 
 # DKMS convention: updates/ wins over the kernel's drivers/vfio in depmod.
+# The three drop-in modules only: vfio_test is a test fixture, never
+# installed (Kbuild's modules_install would take every module it built).
+KMOD_INSTALL = vfio vfio_iommu_type1 vfio-pci
 kmod-install: kmod-modules
-	$(MAKE) -C $(KERNEL_DIR) M=$(abs_top_builddir)/kmod $(KBUILD_FLAGS) \
-		INSTALL_MOD_DIR=updates modules_install
+	$(MKDIR_P) $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/updates
+	for m in $(KMOD_INSTALL); do \
+		$(INSTALL_DATA) kmod/$$m.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/updates/ || exit 1; \
+	done
 	depmod -a $(KERNEL_RELEASE)
 
 # Register the module sources with DKMS, which rebuilds them for every

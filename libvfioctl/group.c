@@ -53,8 +53,8 @@ static int open_node(struct vfioctl_ctx *ctx, int number,
 					    "IOMMU group %d does not exist (%s)",
 					    number, sys);
 		return vfioctl_fail(ctx, rc, "open", g->path,
-				    "no device of group %d is bound to vfio-pci (e.g. vfioctl bind)",
-				    number);
+				    "no device of group %d is bound to vfio-pci (vfioctl group attach %d)",
+				    number, number);
 	case EACCES:
 	case EPERM:
 		return vfioctl_fail(ctx, rc, "open", g->path,
