@@ -43,6 +43,7 @@ static struct nla_policy attr_policy[VFIOCTL_A_MAX + 1] = {
 	[VFIOCTL_A_BUS_DRIVER] = { .type = NLA_STRING },
 	[VFIOCTL_A_OPEN_COUNT] = { .type = NLA_U32 },
 	[VFIOCTL_A_EVENT] = { .type = NLA_U32 },
+	[VFIOCTL_A_CONTINUED] = { .type = NLA_FLAG },
 };
 
 static struct nla_policy holder_policy[VFIOCTL_HOLDER_A_MAX + 1] = {

@@ -30,15 +30,13 @@ struct nl_collect {
 };
 
 /* HOLDER and (in containers) GROUP_ID repeat: walk the raw attributes. */
-static void add_repeated(struct json_object *o, int cmd, struct nlattr *head,
-			 int len)
+static void add_repeated_to(struct json_object *holders,
+			    struct json_object *groups, struct nlattr *head,
+			    int len)
 {
-	struct json_object *holders = json_object_new_array(), *groups = NULL;
 	struct nlattr *a;
 	int rem;
 
-	if (cmd == VFIOCTL_CMD_GET_CONTAINER)
-		groups = json_object_new_array();
 	nla_for_each_attr(a, head, len, rem) {
 		if (nla_type(a) == VFIOCTL_A_HOLDER) {
 			struct json_object *h = json_object_new_object();
@@ -56,6 +54,16 @@ static void add_repeated(struct json_object *o, int cmd, struct nlattr *head,
 					      json_object_new_int((int)nla_get_u32(a)));
 		}
 	}
+}
+
+static void add_repeated(struct json_object *o, int cmd, struct nlattr *head,
+			 int len)
+{
+	struct json_object *holders = json_object_new_array(), *groups = NULL;
+
+	if (cmd == VFIOCTL_CMD_GET_CONTAINER)
+		groups = json_object_new_array();
+	add_repeated_to(holders, groups, head, len);
 	json_object_object_add(o, "holders", holders);
 	if (groups)
 		json_object_object_add(o, "groups", groups);
@@ -76,6 +84,7 @@ static int collect(int cmd, struct nlattr **tb, struct nlattr *head, int len,
 {
 	struct nl_collect *c = data;
 	struct json_object *o = json_object_new_object();
+	size_t n;
 
 	switch (cmd) {
 	case VFIOCTL_CMD_GET_CONTAINER:
@@ -99,6 +108,17 @@ static int collect(int cmd, struct nlattr **tb, struct nlattr *head, int len,
 				(int)nla_get_u32(tb[VFIOCTL_A_CONTAINER_ID])));
 		break;
 	case VFIOCTL_CMD_GET_DEVICE:
+		n = json_object_array_length(c->arr);
+		if (tb[VFIOCTL_A_CONTINUED] && n) {
+			/* More holders of the previous message's device. */
+			struct json_object *prev, *holders;
+
+			json_object_put(o);
+			prev = json_object_array_get_idx(c->arr, n - 1);
+			if (json_object_object_get_ex(prev, "holders", &holders))
+				add_repeated_to(holders, NULL, head, len);
+			return 0;
+		}
 		json_object_object_add(o, "device", str_or_null(tb[VFIOCTL_A_DEVICE_NAME]));
 		if (tb[VFIOCTL_A_GROUP_ID])
 			json_object_object_add(o, "group", json_object_new_int(

@@ -49,6 +49,9 @@
  *       VFIOCTL_A_BUS_DRIVER     string  the vfio_device_ops name
  *       VFIOCTL_A_OPEN_COUNT     u32     open device fds
  *       VFIOCTL_A_HOLDER         nest    repeated, one per device fd opener
+ *       VFIOCTL_A_CONTINUED      flag    this message continues the holder
+ *                                        list of the previous message's
+ *                                        device (more than one message holds)
  *
  *   VFIOCTL_A_HOLDER nests:
  *       VFIOCTL_HOLDER_A_PID     u32     tgid at open time
@@ -104,6 +107,7 @@ enum vfioctl_attr {
 	VFIOCTL_A_BUS_DRIVER,
 	VFIOCTL_A_OPEN_COUNT,
 	VFIOCTL_A_EVENT,
+	VFIOCTL_A_CONTINUED,
 
 	__VFIOCTL_A_MAX
 };

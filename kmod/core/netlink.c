@@ -4,6 +4,12 @@
  * (ABI: include/uapi/vfioctl_genl.h): dumps of containers, groups and
  * devices with their holders, and multicast events.  Nothing here changes
  * state; every object is only read under the lock that protects it.
+ *
+ * The family is parallel_ops: its handlers run without genl_mutex, so a
+ * dump that waits here never holds up other generic netlink families.  The
+ * locks taken are vfio.group_lock, group->device_lock and a container's
+ * group_lock (read), never a backend's own lock: backend counters are read
+ * through the stats op, which must not block on a long MAP_DMA.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -159,8 +165,12 @@ static int vfio_nl_dump_containers(struct sk_buff *skb,
 		xa_lock(&vfio.containers);
 		container = xa_find(&vfio.containers, &index, ULONG_MAX,
 				    XA_PRESENT);
-		if (container && !kref_get_unless_zero(&container->kref))
-			container = NULL;
+		if (container && !kref_get_unless_zero(&container->kref)) {
+			/* Dying: skip it, the rest of the dump is still due. */
+			xa_unlock(&vfio.containers);
+			index++;
+			continue;
+		}
 		xa_unlock(&vfio.containers);
 		if (!container)
 			break;
@@ -245,11 +255,19 @@ static int vfio_nl_dump_groups(struct sk_buff *skb,
 
 /* ---------------------------------------------------------------- devices */
 
-/* Called with group->device_lock held. */
+/*
+ * Called with group->device_lock held.  The first *@sent holders of
+ * @device went out in earlier messages (which then carry
+ * VFIOCTL_A_CONTINUED on the next one); put as many of the rest as fit.
+ * Returns 0 when the device is complete, -EAGAIN when the message was ended
+ * before its last holder (*@sent says where to resume), -EMSGSIZE when not
+ * even one holder fit (nothing added to @msg).
+ */
 static int vfio_nl_fill_device(struct sk_buff *msg, struct netlink_callback *cb,
-			       struct vfio_device *device)
+			       struct vfio_device *device, unsigned long *sent)
 {
 	struct vfio_device_file *df;
+	unsigned long n = 0, put = 0;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -262,12 +280,23 @@ static int vfio_nl_fill_device(struct sk_buff *msg, struct netlink_callback *cb,
 	    nla_put_u32(msg, VFIOCTL_A_GROUP_ID,
 			iommu_group_id(device->group->iommu_group)) ||
 	    nla_put_string(msg, VFIOCTL_A_BUS_DRIVER, device->ops->name ?: "") ||
-	    nla_put_u32(msg, VFIOCTL_A_OPEN_COUNT, device->open_count))
+	    nla_put_u32(msg, VFIOCTL_A_OPEN_COUNT, device->open_count) ||
+	    (*sent && nla_put_flag(msg, VFIOCTL_A_CONTINUED)))
 		goto nospace;
 
-	list_for_each_entry(df, &device->file_list, device_next)
-		if (vfio_nl_put_holder(msg, &df->holder))
-			goto nospace;
+	list_for_each_entry(df, &device->file_list, device_next) {
+		if (n++ < *sent)
+			continue;
+		if (vfio_nl_put_holder(msg, &df->holder)) {
+			if (!put)
+				goto nospace;
+			/* The rest goes in the next message. */
+			*sent += put;
+			genlmsg_end(msg, hdr);
+			return -EAGAIN;
+		}
+		put++;
+	}
 
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -277,7 +306,11 @@ nospace:
 	return -EMSGSIZE;
 }
 
-/* cb->args[0]: group index, cb->args[1]: devices of it already sent. */
+/*
+ * The resume cursor: cb->args[0] group index, cb->args[1] devices of it
+ * already sent whole, cb->args[2] holders already sent of the next one (a
+ * device with more open fds than one message holds goes out in several).
+ */
 static int vfio_nl_dump_devices(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
@@ -285,6 +318,7 @@ static int vfio_nl_dump_devices(struct sk_buff *skb,
 	struct vfio_device *device;
 	struct vfio_group *group;
 	bool full = false;
+	int ret = 0;
 
 	mutex_lock(&vfio.group_lock);
 	xa_for_each_start(&vfio.groups, index, group, cb->args[0]) {
@@ -294,11 +328,14 @@ static int vfio_nl_dump_devices(struct sk_buff *skb,
 		list_for_each_entry(device, &group->device_list, group_next) {
 			if (n++ < cb->args[1])
 				continue;
-			if (vfio_nl_fill_device(skb, cb, device)) {
+			ret = vfio_nl_fill_device(skb, cb, device,
+						  &cb->args[2]);
+			if (ret) {
 				full = true;
 				break;
 			}
 			cb->args[1] = n;
+			cb->args[2] = 0;
 		}
 		mutex_unlock(&group->device_lock);
 		if (full)
@@ -308,6 +345,9 @@ static int vfio_nl_dump_devices(struct sk_buff *skb,
 	mutex_unlock(&vfio.group_lock);
 
 	cb->args[0] = full ? index : ULONG_MAX;
+	/* Not one holder fits an empty message: fail rather than truncate. */
+	if (ret == -EMSGSIZE && !skb->len)
+		return -EMSGSIZE;
 	return skb->len;
 }
 
@@ -402,6 +442,7 @@ static struct genl_family vfio_genl_family __ro_after_init = {
 	.version	= VFIOCTL_GENL_VERSION,
 	.maxattr	= VFIOCTL_A_MAX,
 	.module		= THIS_MODULE,
+	.parallel_ops	= true,
 	.small_ops	= vfio_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(vfio_genl_ops),
 	.mcgrps		= vfio_genl_mcgrps,

@@ -128,7 +128,9 @@ struct vfio_iommu_stats {
  * @ioctl:        container ioctls other than the core's own; CHECK_EXTENSION
  *                is also asked with a NULL @iommu_data before any open
  * @attach_group/@detach_group: a group joins or leaves the container
- * @stats:        optional, fills a struct vfio_iommu_stats (may sleep)
+ * @stats:        optional, fills a struct vfio_iommu_stats; called from
+ *                netlink dumps, so it must not wait for locks held across
+ *                long operations (a whole MAP_DMA): read counters instead
  */
 struct vfio_iommu_driver_ops {
 	char		*name;

@@ -8,7 +8,9 @@
  * iommu_data cookie).  Its mutex @lock serialises everything below it: the
  * domain list, the mapping tree, the usable IOVA list and the counters.  The
  * core guarantees attach/detach/ioctl/release never race with release, so
- * the vfio_iommu itself needs no refcount.
+ * the vfio_iommu itself needs no refcount.  The counters @dma_count,
+ * @pinned_pages and @locked_pages are also read without @lock (stats op,
+ * netlink): they are written with WRITE_ONCE() under it.
  *
  * Each struct type1_domain owns one kernel iommu_domain and the groups
  * attached to it.  Groups whose devices are compatible (same IOMMU ops, same
@@ -101,7 +103,10 @@ struct vfio_dma {
 	struct list_head	chunks;		/* runs after run0 */
 };
 
-/* Iterate the runs of @dma with their IOVA. */
+/* Long loops (unpin, replay, unmap) yield at least this often. */
+#define TYPE1_RESCHED_PAGES	512
+
+/* Iterate the runs of @dma with their IOVA; yields between runs. */
 typedef int (*type1_run_fn)(struct vfio_dma *dma, dma_addr_t iova,
 			    const struct type1_run *run, void *data);
 int type1_for_each_run(struct vfio_dma *dma, type1_run_fn fn, void *data);
@@ -114,6 +119,10 @@ long type1_ioctl_unmap_dma(struct vfio_iommu *iommu, unsigned long arg);
 void type1_remove_all_dma(struct vfio_iommu *iommu);
 int type1_map_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain);
 void type1_unmap_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain);
+int type1_iommu_map(struct iommu_domain *domain, dma_addr_t iova,
+		    phys_addr_t paddr, size_t size, int prot);
+size_t type1_iommu_unmap(struct iommu_domain *domain, dma_addr_t iova,
+			 size_t size);
 bool type1_iova_range_valid(struct vfio_iommu *iommu, dma_addr_t start,
 			    dma_addr_t last);
 

@@ -9,6 +9,7 @@
  * the usable ranges is EINVAL.
  */
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -59,10 +60,15 @@ static void type1_link_dma(struct vfio_iommu *iommu, struct vfio_dma *new)
 
 /* ------------------------------------------------------------ runs */
 
+/*
+ * Callers hold iommu->lock (a mutex) and no spinlock: a mapping may have
+ * hundreds of thousands of runs, so yield every TYPE1_RESCHED_PAGES pages.
+ */
 int type1_for_each_run(struct vfio_dma *dma, type1_run_fn fn, void *data)
 {
 	struct type1_run_chunk *chunk;
 	dma_addr_t iova = dma->iova;
+	unsigned long pages;
 	unsigned int i;
 	int ret;
 
@@ -72,13 +78,98 @@ int type1_for_each_run(struct vfio_dma *dma, type1_run_fn fn, void *data)
 	if (ret)
 		return ret;
 	iova += (dma_addr_t)dma->run0.npages << PAGE_SHIFT;
+	pages = dma->run0.npages;
 	list_for_each_entry(chunk, &dma->chunks, next) {
 		for (i = 0; i < chunk->nr; i++) {
+			if (pages >= TYPE1_RESCHED_PAGES) {
+				cond_resched();
+				pages = 0;
+			}
 			ret = fn(dma, iova, &chunk->runs[i], data);
 			if (ret)
 				return ret;
 			iova += (dma_addr_t)chunk->runs[i].npages << PAGE_SHIFT;
+			pages += chunk->runs[i].npages;
 		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ IOMMU calls */
+
+/*
+ * iommu_map() and iommu_unmap() walk page tables entry by entry, and a
+ * single run can be a GiB of 4 KiB entries: both are done in pieces with a
+ * cond_resched() between them (the guest kernels are not preemptible, so a
+ * whole-GiB call would stall its CPU for as long as it takes).
+ *
+ * Mapping pieces end at multiples of the largest page size the domain could
+ * use for this run (iova and paddr equally aligned), at least 2 MiB and at
+ * most 1 GiB, so splitting never costs a large page; a piece is then at
+ * most 512 entries of the next smaller size.
+ */
+static size_t type1_map_step(struct iommu_domain *domain, dma_addr_t iova,
+			     phys_addr_t paddr)
+{
+	unsigned long sizes = domain->pgsize_bitmap;
+	size_t step = SZ_2M;
+	int bit;
+
+	for (bit = __fls(sizes | 1); bit > 0; bit--) {
+		unsigned long pgsize = 1UL << bit;
+
+		if (!(sizes & pgsize) || pgsize > SZ_1G)
+			continue;
+		if (!((iova ^ paddr) & (pgsize - 1))) {
+			step = max_t(size_t, step, pgsize);
+			break;
+		}
+	}
+	return step;
+}
+
+/*
+ * Unmap [iova, iova + size), which was mapped by whole runs, in 2 MiB
+ * pieces.  A larger page (1 GiB) is unmapped whole by the IOMMU driver,
+ * which says so in its return value; pieces always start at a page's start
+ * because pages are naturally aligned.  Returns the bytes unmapped.
+ */
+size_t type1_iommu_unmap(struct iommu_domain *domain, dma_addr_t iova,
+			 size_t size)
+{
+	size_t done = 0, len, got;
+
+	while (done < size) {
+		len = min_t(size_t, size - done,
+			    SZ_2M - ((iova + done) & (SZ_2M - 1)));
+		got = iommu_unmap(domain, iova + done, len);
+		if (!got)
+			break;
+		done += got;
+		cond_resched();
+	}
+	return done;
+}
+
+/* Map one physically contiguous range; on failure nothing stays mapped. */
+int type1_iommu_map(struct iommu_domain *domain, dma_addr_t iova,
+		    phys_addr_t paddr, size_t size, int prot)
+{
+	size_t step = type1_map_step(domain, iova, paddr), done = 0, len;
+	int ret;
+
+	while (done < size) {
+		len = min_t(size_t, size - done,
+			    step - ((iova + done) & (step - 1)));
+		ret = vfioctl_iommu_map(domain, iova + done, paddr + done, len,
+					prot);
+		if (ret) {
+			if (done)
+				type1_iommu_unmap(domain, iova, done);
+			return ret;
+		}
+		done += len;
+		cond_resched();
 	}
 	return 0;
 }
@@ -96,8 +187,8 @@ static int type1_map_run(struct vfio_dma *dma, dma_addr_t iova,
 	struct type1_replay *r = data;
 	int ret;
 
-	ret = vfioctl_iommu_map(r->domain, iova, PFN_PHYS(run->pfn),
-				run->npages << PAGE_SHIFT, dma->prot);
+	ret = type1_iommu_map(r->domain, iova, PFN_PHYS(run->pfn),
+			      run->npages << PAGE_SHIFT, dma->prot);
 	if (!ret)
 		r->mapped_end = iova + (run->npages << PAGE_SHIFT);
 	return ret;
@@ -111,13 +202,13 @@ int type1_map_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain)
 
 	/* The mapped part is one hole-free range, which iommu_unmap needs. */
 	if (ret && r.mapped_end > dma->iova)
-		iommu_unmap(domain, dma->iova, r.mapped_end - dma->iova);
+		type1_iommu_unmap(domain, dma->iova, r.mapped_end - dma->iova);
 	return ret;
 }
 
 void type1_unmap_dma_domain(struct vfio_dma *dma, struct iommu_domain *domain)
 {
-	size_t unmapped = iommu_unmap(domain, dma->iova, dma->size);
+	size_t unmapped = type1_iommu_unmap(domain, dma->iova, dma->size);
 
 	WARN_ONCE(unmapped != dma->size,
 		  "iova 0x%llx: unmapped %zu of %zu bytes\n",
@@ -157,7 +248,7 @@ static void type1_remove_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 	rb_erase(&dma->node, &iommu->dma_list);
 	mmdrop(dma->mm);
 	iommu->dma_avail++;
-	iommu->dma_count--;
+	WRITE_ONCE(iommu->dma_count, iommu->dma_count - 1);
 	kfree(dma);
 }
 
@@ -225,7 +316,7 @@ static int type1_do_map(struct vfio_iommu *iommu,
 	INIT_LIST_HEAD(&dma->chunks);
 	type1_link_dma(iommu, dma);
 	iommu->dma_avail--;
-	iommu->dma_count++;
+	WRITE_ONCE(iommu->dma_count, iommu->dma_count + 1);
 
 	/* With emulated groups only there is no IOMMU to program yet. */
 	ret = 0;

@@ -228,11 +228,15 @@ static void vfio_iommu_type1_stats(void *iommu_data,
 {
 	struct vfio_iommu *iommu = iommu_data;
 
-	mutex_lock(&iommu->lock);
-	stats->dma_mappings = iommu->dma_count;
-	stats->pinned_bytes = (u64)iommu->pinned_pages << PAGE_SHIFT;
-	stats->locked_bytes = (u64)iommu->locked_pages << PAGE_SHIFT;
-	mutex_unlock(&iommu->lock);
+	/*
+	 * Not under iommu->lock, which a MAP_DMA holds for as long as it
+	 * pins: introspection must never wait for it.  Each counter is
+	 * written with WRITE_ONCE() under the lock; together they are a
+	 * snapshot that may straddle one map or unmap.
+	 */
+	stats->dma_mappings = READ_ONCE(iommu->dma_count);
+	stats->pinned_bytes = (u64)READ_ONCE(iommu->pinned_pages) << PAGE_SHIFT;
+	stats->locked_bytes = (u64)READ_ONCE(iommu->locked_pages) << PAGE_SHIFT;
 }
 
 static const struct vfio_iommu_driver_ops vfio_iommu_driver_ops_type1 = {

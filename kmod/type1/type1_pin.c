@@ -57,13 +57,22 @@ static void type1_free_runs(struct vfio_dma *dma)
 	dma->nr_runs = 0;
 }
 
+/* A run can be a GiB of pages: unpin it in pieces, yielding in between. */
 static int type1_unpin_run(struct vfio_dma *dma, dma_addr_t iova,
 			   const struct type1_run *run, void *data)
 {
 	bool dirty = *(bool *)data;
+	unsigned long done = 0, n;
 
-	unpin_user_page_range_dirty_lock(pfn_to_page(run->pfn), run->npages,
-					 dirty);
+	while (done < run->npages) {
+		n = min_t(unsigned long, run->npages - done,
+			  TYPE1_RESCHED_PAGES);
+		unpin_user_page_range_dirty_lock(pfn_to_page(run->pfn + done),
+						 n, dirty);
+		done += n;
+		if (done < run->npages)
+			cond_resched();
+	}
 	return 0;
 }
 
@@ -124,12 +133,12 @@ static int type1_map_run_all(struct vfio_iommu *iommu, struct vfio_dma *dma,
 	int ret;
 
 	list_for_each_entry(d, &iommu->domain_list, next) {
-		ret = vfioctl_iommu_map(d->domain, iova, PFN_PHYS(run->pfn),
-					len, dma->prot);
+		ret = type1_iommu_map(d->domain, iova, PFN_PHYS(run->pfn),
+				      len, dma->prot);
 		if (ret) {
 			list_for_each_entry_continue_reverse(d,
 					&iommu->domain_list, next)
-				iommu_unmap(d->domain, iova, len);
+				type1_iommu_unmap(d->domain, iova, len);
 			return ret;
 		}
 	}
@@ -149,8 +158,8 @@ static int type1_flush_run(struct vfio_iommu *iommu, struct vfio_dma *dma,
 	ret = type1_add_run(dma, run);
 	if (ret)
 		list_for_each_entry(d, &iommu->domain_list, next)
-			iommu_unmap(d->domain, iova,
-				    run->npages << PAGE_SHIFT);
+			type1_iommu_unmap(d->domain, iova,
+					  run->npages << PAGE_SHIFT);
 	return ret;
 }
 
@@ -254,19 +263,18 @@ int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 	if (ret) {
 		/* The run under construction was never mapped or recorded. */
 		if (cur.npages)
-			unpin_user_page_range_dirty_lock(pfn_to_page(cur.pfn),
-							 cur.npages, false);
+			type1_unpin_run(dma, iova, &cur, &dirty);
 		if (iova > dma->iova)
 			list_for_each_entry(d, &iommu->domain_list, next)
-				iommu_unmap(d->domain, dma->iova,
-					    iova - dma->iova);
+				type1_iommu_unmap(d->domain, dma->iova,
+						  iova - dma->iova);
 		type1_for_each_run(dma, type1_unpin_run, &dirty);
 		type1_free_runs(dma);
 	} else {
 		dma->pinned = true;
 		dma->locked_pages = locked;
-		iommu->pinned_pages += npages;
-		iommu->locked_pages += locked;
+		WRITE_ONCE(iommu->pinned_pages, iommu->pinned_pages + npages);
+		WRITE_ONCE(iommu->locked_pages, iommu->locked_pages + locked);
 	}
 out_free:
 	if (pages != stack_pages)
@@ -282,8 +290,10 @@ void type1_unpin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 	type1_for_each_run(dma, type1_unpin_run, &dirty);
 	type1_free_runs(dma);
 	type1_account(dma, dma->locked_pages, false);
-	iommu->pinned_pages -= dma->size >> PAGE_SHIFT;
-	iommu->locked_pages -= dma->locked_pages;
+	WRITE_ONCE(iommu->pinned_pages,
+		   iommu->pinned_pages - (dma->size >> PAGE_SHIFT));
+	WRITE_ONCE(iommu->locked_pages,
+		   iommu->locked_pages - dma->locked_pages);
 	dma->locked_pages = 0;
 	dma->pinned = false;
 }

@@ -28,13 +28,14 @@ teardown() {
 	! module_loaded vfio_test || rmmod vfio_test
 }
 
-# start_holder ARGS... - `core-test hold ARGS` in the background; sets HOLDER.
+# start_holder ARGS... - `core-test hold ARGS` in the background (mode
+# $HOLD_MODE if set); sets HOLDER.
 start_holder() {
 	local out=$BATS_TEST_TMPDIR/holder.$RANDOM
-	"$CORE_TEST" hold "$@" >"$out" 2>&1 &
+	"$CORE_TEST" "${HOLD_MODE:-hold}" "$@" >"$out" 2>&1 &
 	HOLDER=$!
 	HOLDERS+=("$HOLDER")
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		grep -q '^ready' "$out" && return 0
 		kill -0 "$HOLDER" 2>/dev/null || break
 		sleep 0.1
@@ -75,6 +76,23 @@ line_of() {
 	vrun "$CORE_TEST" cc-emulated --group "$GROUP" --device vfio_test.2 --type 3
 	assert_success
 	refute_output --partial "not ok"
+}
+
+@test "core: a device with more open fds than one netlink message holds is dumped whole, across messages" {
+	# 2000 holders of ~28 bytes each: more than the largest dump skb
+	# (32 KiB), so the holder list must continue in the next message.
+	HOLD_MODE=hold-fds=2000 start_holder "${ARGS[@]}"
+	vrun "$NLDUMP" devices
+	assert_success
+	local lines n
+	lines=$(grep -E '^device .*name=vfio_test\.2( |$)' <<<"$output")
+	n=$(grep -o "$HOLDER:core-test" <<<"$lines" | wc -l)
+	[ "$n" -eq 2000 ] || fail "$n of 2000 holders of vfio_test.2 dumped ($(wc -l <<<"$lines") messages)"
+	grep -q 'continued=1' <<<"$lines" || fail "no continuation message"
+	# The other devices are all dumped too.
+	for d in 0 1; do
+		grep -qE "^device .*name=vfio_test\\.$d( |\$)" <<<"$output" || fail "vfio_test.$d missing from the dump"
+	done
 }
 
 @test "core: vfio_test cannot be unloaded while its backend or devices are in use" {

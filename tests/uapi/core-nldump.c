@@ -131,6 +131,9 @@ static int print_msg(struct nl_msg *msg, void *arg)
 		case VFIOCTL_A_EVENT:
 			printf(" event=%u", nla_get_u32(attr));
 			break;
+		case VFIOCTL_A_CONTINUED:
+			printf(" continued=1");
+			break;
 		}
 	}
 	printf("\n");
