@@ -834,7 +834,6 @@ static int vfio_cap_init(struct vfio_pci_device *vdev)
 	if (w->ext_placeholder)
 		*(__le32 *)&vconfig[PCI_CFG_SPACE_SIZE] =
 			cpu_to_le32((u32)w->ext_head << 20);
-	vdev->extended_caps = w->next != 0;
 
 	if (w->std_loop || w->ext_loop)
 		pci_info(pdev, "capability chain loops; cut at the repeat\n");

@@ -183,7 +183,6 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 		vdev->barmap[bar] = NULL;
 	}
 
-	vdev->needs_reset = true;
 	/*
 	 * Restore the state saved at open, reset on top of it if we can;
 	 * without a saved state a reset still beats nothing.
@@ -201,8 +200,8 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 	 * then there is no reset, as upstream.
 	 */
 	if (vdev->reset_works && pci_dev_trylock(pdev)) {
-		if (!__pci_reset_function_locked(pdev))
-			vdev->needs_reset = false;
+		if (__pci_reset_function_locked(pdev))
+			pci_dbg(pdev, "reset at close failed\n");
 		pci_dev_unlock(pdev);
 	}
 	pci_restore_state(pdev);
@@ -398,14 +397,8 @@ static long vfio_pci_ioctl_get_region_info(struct vfio_pci_device *vdev,
 		break;
 	}
 	case VFIO_PCI_VGA_REGION_INDEX:
-		/* has_vga is never set: VGA is not supported yet */
-		if (!vdev->has_vga)
-			return -EINVAL;
-		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
-		info.size = 0xc0000;
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
-		break;
+		/* no VGA support: stock without CONFIG_VFIO_PCI_VGA */
+		return -EINVAL;
 	default:
 		return -EINVAL;
 	}
@@ -879,7 +872,6 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&vdev->open_lock);
 	init_rwsem(&vdev->memory_lock);
 	mutex_init(&vdev->vma_lock);
-	INIT_LIST_HEAD(&vdev->vma_list);
 
 	/* SR-IOV: EBUSY for a PF with VFs enabled */
 	ret = vfio_pci_sriov_init(vdev);

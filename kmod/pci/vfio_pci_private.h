@@ -82,8 +82,6 @@ struct vfio_pci_vf_token {
  *	not tracked here: they are zapped through the core's per-device
  *	address_space (vfio_pci_mmap.c).  Order: mmap_lock -> @vma_lock ->
  *	@memory_lock -> i_mmap_rwsem.
- * @vma_list: unused (mappings are no longer listed), left only because
- *	vfio_pci_main.c still initialises it; drop the two together.
  */
 struct vfio_pci_device {
 	struct pci_dev		*pdev;
@@ -98,7 +96,6 @@ struct vfio_pci_device {
 	struct perm_bits	*msi_perm;
 	u32			rbar[7];
 	bool			bardirty;
-	bool			extended_caps;
 	u8			msi_qmax;
 
 	/* MSI-X table location */
@@ -121,8 +118,6 @@ struct vfio_pci_device {
 	struct mutex		open_lock;
 	int			refcnt;
 	bool			reset_works;
-	bool			needs_reset;
-	bool			has_vga;
 	struct pci_saved_state	*pci_saved_state;
 
 	/*
@@ -137,7 +132,6 @@ struct vfio_pci_device {
 	/* BAR mappings (vfio_pci_mmap.c) */
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
-	struct list_head	vma_list;	/* unused, see above */
 
 	/*
 	 * SR-IOV (vfio_pci_sriov.c).  A PF: @vf_token (NULL if not a PF),
