@@ -25,6 +25,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/*
+ * Not the TAP helpers of tap-util.h and pci-util.h: this is a dump tool,
+ * not a test; its errors go to stderr with exit status 1, and it reads
+ * the config region with dword preads of its own.
+ */
 static void die(const char *what, const char *arg)
 {
 	fprintf(stderr, "pci-cfgdump: %s %s: %s\n", what, arg ? arg : "",

@@ -42,133 +42,14 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (%s)\n", strerror(errno));
-	exit(99);
-}
-
-/* the raw config space as the PCI core sees it (not virtualized) */
-static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
-static int sysfs_group(const char *bdf)
-{
-	char path[256], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("no iommu_group for %s", bdf);
-	link[n] = 0;
-	return atoi(strrchr(link, '/') + 1);
-}
-
-/* ------------------------------------------------------------ VFIO setup */
-
-struct vdev {
-	const char *bdf;
-	int container, group, fd;
-	struct vfio_region_info reg[VFIO_PCI_NUM_REGIONS];
-};
-
-static void open_device(struct vdev *d)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[64];
-	unsigned int i;
-
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0)
-		die("open /dev/vfio/vfio");
-	snprintf(path, sizeof(path), "/dev/vfio/%d", sysfs_group(d->bdf));
-	d->group = open(path, O_RDWR);
-	if (d->group < 0)
-		die("open %s", path);
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st))
-		die("GROUP_GET_STATUS");
-	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group of %s is not viable", d->bdf);
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		die("GROUP_SET_CONTAINER");
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("SET_IOMMU TYPE1v2");
-	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
-	if (d->fd < 0)
-		die("GET_DEVICE_FD %s", d->bdf);
-	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
-		d->reg[i].argsz = sizeof(d->reg[i]);
-		d->reg[i].index = i;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
-			memset(&d->reg[i], 0, sizeof(d->reg[i]));
-	}
-}
-
-static void close_device(struct vdev *d)
-{
-	close(d->fd);
-	close(d->group);
-	close(d->container);
-}
-
-static int cfg_read(struct vdev *d, unsigned int off, void *buf, size_t len)
-{
-	ssize_t n = pread(d->fd, buf, len,
-			  d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
-
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
-}
-
-static int cfg_write(struct vdev *d, unsigned int off, const void *buf,
-		     size_t len)
-{
-	ssize_t n = pwrite(d->fd, buf, len,
-			   d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
-
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
-}
+#include "pci-util.h"
+#include "tap-util.h"
 
 static uint16_t cfg16(struct vdev *d, unsigned int off)
 {
 	uint16_t v = 0xdead;
 
-	if (cfg_read(d, off, &v, 2))
+	if (vdev_cfg_read(d, off, &v, 2))
 		check(false, "config read of 2 bytes at 0x%x", off);
 	return v;
 }
@@ -177,7 +58,7 @@ static uint8_t cfg8(struct vdev *d, unsigned int off)
 {
 	uint8_t v = 0xde;
 
-	if (cfg_read(d, off, &v, 1))
+	if (vdev_cfg_read(d, off, &v, 1))
 		check(false, "config read of 1 byte at 0x%x", off);
 	return v;
 }
@@ -186,7 +67,7 @@ static uint16_t hw16(struct vdev *d, unsigned int off)
 {
 	uint16_t v = 0xdead;
 
-	if (sysfs_config(d->bdf, &v, 2, off))
+	if (sysfs_config_read(d->bdf, &v, 2, off))
 		die("sysfs config read at 0x%x", off);
 	return v;
 }
@@ -233,7 +114,7 @@ static void enable_memory(struct vdev *d)
 {
 	uint16_t cmd = cfg16(d, PCI_COMMAND) | PCI_COMMAND_MEMORY;
 
-	if (cfg_write(d, PCI_COMMAND, &cmd, 2))
+	if (vdev_cfg_write(d, PCI_COMMAND, &cmd, 2))
 		die("enable memory decode");
 }
 
@@ -273,7 +154,7 @@ static int write_cmd(struct vdev *d, uint16_t cmd, int size)
 {
 	uint32_t v = cmd;
 
-	return cfg_write(d, PCI_COMMAND, &v, size);
+	return vdev_cfg_write(d, PCI_COMMAND, &v, size);
 }
 
 static void decode_off_on(struct vdev *d, volatile uint32_t *bar0,
@@ -330,7 +211,7 @@ static int cmd_cmd(const char *bdf)
 	volatile uint32_t *bar0;
 	uint32_t id = 0;
 
-	open_device(&d);
+	vdev_open(&d);
 	enable_memory(&d);
 	if (bar_pread32(&d, 0, 0, &id))
 		die("pread BAR0");
@@ -340,7 +221,7 @@ static int cmd_cmd(const char *bdf)
 	decode_off_on(&d, bar0, id, 2);
 	decode_off_on(&d, bar0, id, 4);
 	munmap((void *)bar0, d.reg[0].size);
-	close_device(&d);
+	vdev_close(&d);
 	return 0;
 }
 
@@ -369,7 +250,7 @@ static void set_state(struct vdev *d, unsigned int pm, int state, int size)
 	/* PME status is write-1-to-clear: leave it alone */
 	v = (pmcsr & ~(PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_STATUS)) |
 	    state;
-	ret = cfg_write(d, pm + PCI_PM_CTRL, &v, size);
+	ret = vdev_cfg_write(d, pm + PCI_PM_CTRL, &v, size);
 	check(!ret, "%d-byte PMCSR write of D%d (%s)", size, state,
 	      strerror(-ret));
 }
@@ -383,7 +264,7 @@ static void pm_cycle(struct vdev *d, unsigned int pm, int bar,
 	bool bus;
 	int ret;
 
-	if (sysfs_config(d->bdf, hw_before, sizeof(hw_before), 0))
+	if (sysfs_config_read(d->bdf, hw_before, sizeof(hw_before), 0))
 		die("sysfs config");
 	ret = bar_pread32(d, bar, 0, &v0);
 	check(!ret, "BAR%d pread in D0 (0x%08x)", bar, v0);
@@ -423,7 +304,7 @@ static void pm_cycle(struct vdev *d, unsigned int pm, int bar,
 	check(!bus && v == v0,
 	      "%d-byte: BAR%d mapping back in D0 (0x%08x)", size, bar, v);
 
-	if (sysfs_config(d->bdf, hw_after, sizeof(hw_after), 0))
+	if (sysfs_config_read(d->bdf, hw_after, sizeof(hw_after), 0))
 		die("sysfs config");
 	check(!memcmp(hw_before + PCI_BASE_ADDRESS_0,
 		      hw_after + PCI_BASE_ADDRESS_0, 24),
@@ -442,7 +323,7 @@ static int cmd_pm(const char *bdf)
 	unsigned int pm;
 	int bar;
 
-	open_device(&d);
+	vdev_open(&d);
 	pm = find_cap(&d, PCI_CAP_ID_PM);
 	if (!pm)
 		die("%s has no PM capability through VFIO", bdf);
@@ -457,7 +338,7 @@ static int cmd_pm(const char *bdf)
 	pm_cycle(&d, pm, bar, map, 1);
 	pm_cycle(&d, pm, bar, map, 4);
 	munmap((void *)map, d.reg[bar].size);
-	close_device(&d);
+	vdev_close(&d);
 	return 0;
 }
 
@@ -497,9 +378,9 @@ static void *toggler(void *arg)
 	while (!r->stop) {
 		uint16_t c = cmd ^ (r->loops & 1 ? PCI_COMMAND_INTX_DISABLE : 0);
 		uint8_t hi = c >> 8;
-		int ret = (r->loops & 2) ? cfg_write(r->d, PCI_COMMAND, &c, 2)
-					 : cfg_write(r->d, PCI_COMMAND + 1,
-						     &hi, 1);
+		int ret = (r->loops & 2) ?
+			  vdev_cfg_write(r->d, PCI_COMMAND, &c, 2) :
+			  vdev_cfg_write(r->d, PCI_COMMAND + 1, &hi, 1);
 
 		if (ret && !r->errors++)
 			snprintf(r->err, sizeof(r->err), "config write: %s",
@@ -546,7 +427,7 @@ static int cmd_intx(const char *bdf, int secs)
 	uint64_t cnt = 0;
 	int32_t efd;
 
-	open_device(&d);
+	vdev_open(&d);
 	if (ioctl(d.fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count != 1)
 		die("%s has no INTx", bdf);
 	if (pthread_create(&t1, NULL, toggler, &rt) ||
@@ -566,7 +447,7 @@ static int cmd_intx(const char *bdf, int secs)
 
 	/* INTx still works: INTx disable clear, loopback trigger */
 	cmd = cfg16(&d, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE;
-	check(!cfg_write(&d, PCI_COMMAND, &cmd, 2), "INTx disable cleared");
+	check(!vdev_cfg_write(&d, PCI_COMMAND, &cmd, 2), "INTx disable cleared");
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	check(!set_irqs(&d, VFIO_IRQ_SET_DATA_EVENTFD |
 			VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_INTX_IRQ_INDEX,
@@ -584,7 +465,7 @@ static int cmd_intx(const char *bdf, int secs)
 			VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_INTX_IRQ_INDEX,
 			0, NULL), "INTx disabled");
 	close(efd);
-	close_device(&d);
+	vdev_close(&d);
 	return 0;
 }
 
@@ -599,7 +480,7 @@ static int cmd_rom(const char *bdf, unsigned int off, unsigned int len)
 	uint8_t *buf;
 	ssize_t n;
 
-	open_device(&d);
+	vdev_open(&d);
 	rom = &d.reg[VFIO_PCI_ROM_REGION_INDEX];
 	if (!(rom->flags & VFIO_REGION_INFO_FLAG_READ) || rom->size < len)
 		die("%s has no readable ROM of %u bytes", bdf, len);
@@ -649,7 +530,7 @@ static int cmd_rom(const char *bdf, unsigned int off, unsigned int len)
 	munmap((void *)map, d.reg[0].size);
 
 	free(buf);
-	close_device(&d);
+	vdev_close(&d);
 	return 0;
 }
 
@@ -669,6 +550,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pci-isolation cmd|pm BDF | intx BDF SECS | rom BDF BAR0_OFFSET LEN\n");
 		return 2;
 	}
-	printf("1..%d\n# %d failed\n", tests, failures);
-	return failures > 98 ? 98 : failures;
+	printf("1..%d\n# %d failed\n", tap_tests, tap_failures);
+	return tap_status(98);
 }

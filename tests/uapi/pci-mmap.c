@@ -35,36 +35,10 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "tap-util.h"
+
 #define EDU_ID		0x00
 #define EDU_ID_VALUE	0x010000edu
-
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (%s)\n", strerror(errno));
-	exit(99);
-}
 
 /* ------------------------------------------------------------ device */
 
@@ -74,6 +48,10 @@ struct dev {
 	uint64_t cfg_off, bar_off, bar_size;
 };
 
+/*
+ * Kept local rather than vdev_open() (pci-util.h): only the config and
+ * BAR0 regions, both required, and this program's own bail-out messages.
+ */
 static void open_dev(struct dev *d, const char *bdf)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
@@ -336,6 +314,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "unknown test %s\n", argv[1]);
 		return 99;
 	}
-	printf("1..%d\n", tests);
-	return failures > 98 ? 98 : failures;
+	printf("1..%d\n", tap_tests);
+	return tap_status(98);
 }

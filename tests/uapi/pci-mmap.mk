@@ -1,4 +1,5 @@
 # pci-mmap: lifetime of BAR mappings (fork, mremap, reset) on the edu
 # device (tests/bats/pci-mmap.bats).
 noinst_PROGRAMS += tests/uapi/pci-mmap
-tests_uapi_pci_mmap_SOURCES = tests/uapi/pci-mmap.c
+tests_uapi_pci_mmap_SOURCES = tests/uapi/pci-mmap.c \
+	tests/uapi/tap-util.c tests/uapi/tap-util.h

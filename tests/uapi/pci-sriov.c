@@ -36,24 +36,13 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "pci-util.h"
+#include "tap-util.h"
+
 #define NVME_REG_CSTS	0x1c
 
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		failures++;
-}
-
-/* @ret is an ioctl's return, @err its errno; @want 0 for success */
+/* @ret is an ioctl's return, @err its errno; @want 0 for success
+ * (local: its messages differ from pci-test's check_errno) */
 static void check_errno(int ret, int err, int want, const char *what)
 {
 	if (!want)
@@ -64,55 +53,9 @@ static void check_errno(int ret, int err, int want, const char *what)
 		      what, strerror(want), ret >= 0 ? "success" : strerror(err));
 }
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (%s)\n", strerror(errno));
-	exit(99);
-}
-
 /* ------------------------------------------------------------ sysfs */
 
-static int sysfs_read(const char *bdf, const char *attr, char *buf,
-		      size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return (int)n;
-}
-
-static int sysfs_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
+/* a hex attribute (pci-test's sysfs_ulong takes any base) */
 static unsigned long sysfs_ulong(const char *bdf, const char *attr)
 {
 	char buf[64];
@@ -122,36 +65,6 @@ static unsigned long sysfs_ulong(const char *bdf, const char *attr)
 	return strtoul(buf, NULL, 16);
 }
 
-static int sysfs_group(const char *bdf)
-{
-	char path[256], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("no iommu_group for %s", bdf);
-	link[n] = 0;
-	return atoi(strrchr(link, '/') + 1);
-}
-
-static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off,
-			bool write)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, write ? O_WRONLY : O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
 /* the offset of extended capability @id in @bdf's raw config, or 0 */
 static unsigned int sysfs_find_ecap(const char *bdf, uint16_t id)
 {
@@ -159,7 +72,7 @@ static unsigned int sysfs_find_ecap(const char *bdf, uint16_t id)
 	uint32_t hdr;
 
 	while (pos && n++ < 100) {
-		if (sysfs_config(bdf, &hdr, 4, pos, false) || !hdr)
+		if (sysfs_config_read(bdf, &hdr, 4, pos) || !hdr)
 			return 0;
 		if (PCI_EXT_CAP_ID(hdr) == id)
 			return pos;
@@ -193,42 +106,15 @@ static void sleep_ms(long ms)
 
 /* ------------------------------------------------------------ VFIO */
 
-struct vdev {
-	const char *bdf;
-	int group, fd;
-	struct vfio_region_info reg[VFIO_PCI_NUM_REGIONS];
-};
-
 static int container = -1;
 static bool iommu_set;
 
-/* the group of @d joins the one container (type1 set on the first) */
+/* the group of @d joins the one container (type1 set on the first: the
+ * IOMMU is set once, later it is EINVAL) */
 static void setup_group(struct vdev *d)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[64];
-
-	if (container < 0) {
-		container = open("/dev/vfio/vfio", O_RDWR);
-		if (container < 0)
-			die("open /dev/vfio/vfio");
-	}
-	snprintf(path, sizeof(path), "/dev/vfio/%d", sysfs_group(d->bdf));
-	d->group = open(path, O_RDWR);
-	if (d->group < 0)
-		die("open %s", path);
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st))
-		die("GROUP_GET_STATUS");
-	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group of %s is not viable", d->bdf);
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &container))
-		die("GROUP_SET_CONTAINER");
-	/* the IOMMU is set once, with the first group (later: EINVAL) */
-	if (!iommu_set) {
-		if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-			die("SET_IOMMU TYPE1v2");
-		iommu_set = true;
-	}
+	vdev_open_group(d, &container, !iommu_set);
+	iommu_set = true;
 }
 
 /* GET_DEVICE_FD with @opts after the name (NULL: none) */
@@ -241,36 +127,11 @@ static int get_fd(struct vdev *d, const char *opts)
 	return ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, name);
 }
 
-static void open_device(struct vdev *d, const char *opts)
-{
-	unsigned int i;
-
-	d->fd = get_fd(d, opts);
-	if (d->fd < 0)
-		die("GET_DEVICE_FD %s", d->bdf);
-	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
-		d->reg[i].argsz = sizeof(d->reg[i]);
-		d->reg[i].index = i;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
-			memset(&d->reg[i], 0, sizeof(d->reg[i]));
-	}
-}
-
-static int cfg_rw(struct vdev *d, unsigned int off, void *buf, size_t len,
-		  bool write)
-{
-	off_t o = d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off;
-	ssize_t n = write ? pwrite(d->fd, buf, len, o) :
-			    pread(d->fd, buf, len, o);
-
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
-}
-
 static uint16_t cfg16(struct vdev *d, unsigned int off)
 {
 	uint16_t v = 0xdead;
 
-	if (cfg_rw(d, off, &v, 2, false))
+	if (vdev_cfg_read(d, off, &v, 2))
 		check(false, "config read at 0x%x", off);
 	return v;
 }
@@ -321,7 +182,7 @@ static void test_ids(const char *vf)
 		die("%s has no physfn", vf);
 	vendor = sysfs_ulong(vf, "vendor");
 	device = sysfs_ulong(pf, "sriov_vf_device");
-	if (sysfs_config(vf, &hw, 2, PCI_VENDOR_ID, false))
+	if (sysfs_config_read(vf, &hw, 2, PCI_VENDOR_ID))
 		die("raw config read of %s", vf);
 	check(hw == 0xffff, "hardware: the VF's vendor ID reads 0xffff (0x%04x)",
 	      hw);
@@ -333,7 +194,7 @@ static void test_ids(const char *vf)
 		    "GET_DEVICE_FD of a VF with a token, PF not on vfio-pci,");
 	if (fd >= 0)
 		close(fd);
-	open_device(&d, NULL);
+	vdev_open_fd(&d, d.bdf);
 	check(cfg16(&d, PCI_VENDOR_ID) == vendor,
 	      "VFIO config: vendor ID 0x%04x is the PF's 0x%04lx",
 	      cfg16(&d, PCI_VENDOR_ID), vendor);
@@ -356,7 +217,7 @@ static void test_mem(const char *vf, const char *pf)
 	if (!sriov)
 		die("%s has no SR-IOV capability", pf);
 	setup_group(&d);
-	open_device(&d, NULL);
+	vdev_open_fd(&d, d.bdf);
 	if (!d.reg[0].size)
 		die("%s has no BAR0", vf);
 
@@ -366,7 +227,7 @@ static void test_mem(const char *vf, const char *pf)
 	 * implement it.  Either way the PCI core marks them
 	 * no_command_memory and VFIO shows the bit set from the start.
 	 */
-	if (sysfs_config(vf, &hw, 2, PCI_COMMAND, false))
+	if (sysfs_config_read(vf, &hw, 2, PCI_COMMAND))
 		die("raw config read of %s", vf);
 	printf("# hardware COMMAND of the VF: 0x%04x\n", hw);
 	check(cmd & PCI_COMMAND_MEMORY,
@@ -386,7 +247,7 @@ static void test_mem(const char *vf, const char *pf)
 	 * stock does for no_command_memory devices.
 	 */
 	cmd &= ~PCI_COMMAND_MEMORY;
-	check(!cfg_rw(&d, PCI_COMMAND, &cmd, 2, true),
+	check(!vdev_cfg_write(&d, PCI_COMMAND, &cmd, 2),
 	      "COMMAND write with memory off");
 	cmd = cfg16(&d, PCI_COMMAND);
 	check(!(cmd & PCI_COMMAND_MEMORY),
@@ -414,7 +275,7 @@ static void test_token(const char *pf)
 	int i, fd, fd2;
 
 	setup_group(&p);
-	open_device(&p, NULL);
+	vdev_open_fd(&p, p.bdf);
 
 	/* DEVICE_FEATURE on the PF */
 	CHECK_ERRNO(feature(p.fd, TOKEN_FLAGS | VFIO_DEVICE_FEATURE_PROBE |
@@ -535,6 +396,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pci-sriov ids VF | mem VF PF | token PF\n");
 		return 2;
 	}
-	printf("1..%d\n", tests);
-	return failures > 100 ? 100 : failures;
+	printf("1..%d\n", tap_tests);
+	return tap_status(100);
 }

@@ -49,6 +49,9 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "pci-util.h"
+#include "tap-util.h"
+
 /* edu registers (QEMU docs/specs/edu.rst) */
 #define EDU_ID		0x00
 #define EDU_LIVENESS	0x04
@@ -67,23 +70,8 @@
 #define EDU_DMA_BUF	0x40000
 #define EDU_ID_VALUE	0x010000edu
 
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-/* check an ioctl/syscall result for an exact errno */
+/* check an ioctl/syscall result for an exact errno (local: its messages
+ * differ from pci-sriov's check_errno) */
 static void check_errno(int ret, int err, int want, const char *what)
 {
 	if (want == 0)
@@ -102,21 +90,11 @@ static void check_errno(int ret, int err, int want, const char *what)
 	check_errno(ret_, err_, (want), what_);				\
 } while (0)
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (%s)\n", strerror(errno));
-	exit(99);
-}
-
 /* ------------------------------------------------------------ sysfs */
 
-static int sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
+/* unlike sysfs_read() of pci-util.h, the whole attribute, newlines kept */
+static int sysfs_read_raw(const char *bdf, const char *attr, char *buf,
+			  size_t len)
 {
 	char path[256];
 	ssize_t n;
@@ -138,38 +116,9 @@ static unsigned long sysfs_ulong(const char *bdf, const char *attr)
 {
 	char buf[64];
 
-	if (sysfs_read(bdf, attr, buf, sizeof(buf)) < 0)
+	if (sysfs_read_raw(bdf, attr, buf, sizeof(buf)) < 0)
 		die("cannot read %s/%s", bdf, attr);
 	return strtoul(buf, NULL, 0);
-}
-
-static int sysfs_group(const char *bdf)
-{
-	char path[256], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("no iommu_group for %s", bdf);
-	link[n] = 0;
-	return atoi(strrchr(link, '/') + 1);
-}
-
-/* the raw config space as the PCI core sees it (not virtualized) */
-static int sysfs_config(const char *bdf, void *buf, size_t len, off_t off)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
 }
 
 static off_t sysfs_config_size(const char *bdf)
@@ -193,7 +142,7 @@ static void sysfs_resource(const char *bdf, int i, struct sysfs_res *r)
 	char buf[4096], *line;
 	int n;
 
-	if (sysfs_read(bdf, "resource", buf, sizeof(buf)) < 0)
+	if (sysfs_read_raw(bdf, "resource", buf, sizeof(buf)) < 0)
 		die("cannot read %s/resource", bdf);
 	line = buf;
 	for (n = 0; n < i && line; n++) {
@@ -237,7 +186,7 @@ static bool sysfs_has_reset(const char *bdf)
 {
 	char buf[256], *tok, *save;
 
-	if (sysfs_read(bdf, "reset_method", buf, sizeof(buf)) < 0)
+	if (sysfs_read_raw(bdf, "reset_method", buf, sizeof(buf)) < 0)
 		return false;
 	for (tok = strtok_r(buf, " \n", &save); tok;
 	     tok = strtok_r(NULL, " \n", &save)) {
@@ -260,7 +209,7 @@ static bool stock_6_1(void)
 
 /* ------------------------------------------------------------ VFIO setup */
 
-struct vdev {
+struct edu_dev {
 	const char *bdf;
 	int container, group, fd;
 	int groupnum;
@@ -268,6 +217,11 @@ struct vdev {
 	volatile uint32_t *bar0;	/* mmap of BAR0, or NULL */
 };
 
+/*
+ * This program's device (struct edu_dev: group number, BAR0 mapping) and
+ * setup are kept local rather than vdev_open() of pci-util.h: its own
+ * bail-out messages, a container set up separately from the device fd.
+ */
 static int open_group(int groupnum)
 {
 	char path[64];
@@ -276,7 +230,7 @@ static int open_group(int groupnum)
 	return open(path, O_RDWR);
 }
 
-static void setup_container(struct vdev *d)
+static void setup_container(struct edu_dev *d)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 
@@ -297,7 +251,7 @@ static void setup_container(struct vdev *d)
 		die("SET_IOMMU TYPE1v2");
 }
 
-static void open_device(struct vdev *d)
+static void open_device(struct edu_dev *d)
 {
 	unsigned int i;
 
@@ -320,7 +274,7 @@ static void open_device(struct vdev *d)
 	}
 }
 
-static void close_device(struct vdev *d)
+static void close_device(struct edu_dev *d)
 {
 	if (d->bar0)
 		munmap((void *)d->bar0, d->reg[0].size);
@@ -331,7 +285,7 @@ static void close_device(struct vdev *d)
 
 /* ------------------------------------------------------------ accessors */
 
-static int cfg_read(struct vdev *d, unsigned int off, void *buf, size_t len)
+static int cfg_read(struct edu_dev *d, unsigned int off, void *buf, size_t len)
 {
 	ssize_t n = pread(d->fd, buf, len,
 			  d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
@@ -339,7 +293,7 @@ static int cfg_read(struct vdev *d, unsigned int off, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
 }
 
-static int cfg_write(struct vdev *d, unsigned int off, const void *buf,
+static int cfg_write(struct edu_dev *d, unsigned int off, const void *buf,
 		     size_t len)
 {
 	ssize_t n = pwrite(d->fd, buf, len,
@@ -348,7 +302,7 @@ static int cfg_write(struct vdev *d, unsigned int off, const void *buf,
 	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
 }
 
-static uint32_t cfg32(struct vdev *d, unsigned int off)
+static uint32_t cfg32(struct edu_dev *d, unsigned int off)
 {
 	uint32_t v = 0xdeadbeef;
 
@@ -357,7 +311,7 @@ static uint32_t cfg32(struct vdev *d, unsigned int off)
 	return v;
 }
 
-static uint16_t cfg16(struct vdev *d, unsigned int off)
+static uint16_t cfg16(struct edu_dev *d, unsigned int off)
 {
 	uint16_t v = 0xdead;
 
@@ -366,7 +320,7 @@ static uint16_t cfg16(struct vdev *d, unsigned int off)
 	return v;
 }
 
-static uint8_t cfg8(struct vdev *d, unsigned int off)
+static uint8_t cfg8(struct edu_dev *d, unsigned int off)
 {
 	uint8_t v = 0xde;
 
@@ -375,14 +329,14 @@ static uint8_t cfg8(struct vdev *d, unsigned int off)
 	return v;
 }
 
-static int bar_pread32(struct vdev *d, unsigned int off, uint32_t *v)
+static int bar_pread32(struct edu_dev *d, unsigned int off, uint32_t *v)
 {
 	ssize_t n = pread(d->fd, v, 4, d->reg[0].offset + off);
 
 	return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
 }
 
-static int bar_pwrite32(struct vdev *d, unsigned int off, uint32_t v)
+static int bar_pwrite32(struct edu_dev *d, unsigned int off, uint32_t v)
 {
 	ssize_t n = pwrite(d->fd, &v, 4, d->reg[0].offset + off);
 
@@ -390,7 +344,7 @@ static int bar_pwrite32(struct vdev *d, unsigned int off, uint32_t v)
 }
 
 /* BAR0 register access, through mmap when there is one */
-static uint32_t edu_rd(struct vdev *d, unsigned int off)
+static uint32_t edu_rd(struct edu_dev *d, unsigned int off)
 {
 	uint32_t v = 0xffffffff;
 
@@ -401,7 +355,7 @@ static uint32_t edu_rd(struct vdev *d, unsigned int off)
 	return v;
 }
 
-static void edu_wr(struct vdev *d, unsigned int off, uint32_t v)
+static void edu_wr(struct edu_dev *d, unsigned int off, uint32_t v)
 {
 	if (d->bar0)
 		d->bar0[off / 4] = v;
@@ -409,7 +363,7 @@ static void edu_wr(struct vdev *d, unsigned int off, uint32_t v)
 		check(false, "BAR0 pwrite at 0x%x", off);
 }
 
-static unsigned int find_cap(struct vdev *d, uint8_t id)
+static unsigned int find_cap(struct edu_dev *d, uint8_t id)
 {
 	unsigned int pos, n;
 
@@ -430,7 +384,7 @@ static unsigned int sysfs_find_cap(const char *bdf, uint8_t id)
 	uint8_t cfg[256];
 	unsigned int pos, n;
 
-	if (sysfs_config(bdf, cfg, sizeof(cfg), 0))
+	if (sysfs_config_read(bdf, cfg, sizeof(cfg), 0))
 		die("read %s config", bdf);
 	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
 		return 0;
@@ -445,7 +399,7 @@ static unsigned int sysfs_find_cap(const char *bdf, uint8_t id)
 
 /* ------------------------------------------------------------ IRQ helpers */
 
-static int set_irqs(struct vdev *d, uint32_t flags, uint32_t index,
+static int set_irqs(struct edu_dev *d, uint32_t flags, uint32_t index,
 		    uint32_t start, uint32_t count, const void *data,
 		    size_t datalen)
 {
@@ -468,14 +422,14 @@ static int set_irqs(struct vdev *d, uint32_t flags, uint32_t index,
 	return ret;
 }
 
-static int set_eventfd(struct vdev *d, uint32_t index, int efd)
+static int set_eventfd(struct edu_dev *d, uint32_t index, int efd)
 {
 	return set_irqs(d, VFIO_IRQ_SET_DATA_EVENTFD |
 			VFIO_IRQ_SET_ACTION_TRIGGER, index, 0, 1,
 			&efd, sizeof(efd));
 }
 
-static int disable_index(struct vdev *d, uint32_t index)
+static int disable_index(struct edu_dev *d, uint32_t index)
 {
 	return set_irqs(d, VFIO_IRQ_SET_DATA_NONE |
 			VFIO_IRQ_SET_ACTION_TRIGGER, index, 0, 0, NULL, 0);
@@ -522,7 +476,7 @@ static bool read_sigbus(volatile uint32_t *p, uint32_t *val)
 
 /* ------------------------------------------------------------ info */
 
-static void test_device_info(struct vdev *d)
+static void test_device_info(struct edu_dev *d)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	bool reset = sysfs_has_reset(d->bdf);
@@ -543,7 +497,7 @@ static void test_device_info(struct vdev *d)
 		    "DEVICE_GET_INFO with argsz short of num_irqs");
 }
 
-static void test_region_info(struct vdev *d)
+static void test_region_info(struct edu_dev *d)
 {
 	struct vfio_region_info ri;
 	struct sysfs_res r;
@@ -613,7 +567,7 @@ static void test_region_info(struct vdev *d)
 		    "REGION_INFO with argsz short of offset");
 }
 
-static void test_irq_info(struct vdev *d)
+static void test_irq_info(struct edu_dev *d)
 {
 	struct vfio_irq_info ii;
 	unsigned int msi = sysfs_find_cap(d->bdf, PCI_CAP_ID_MSI);
@@ -624,13 +578,13 @@ static void test_irq_info(struct vdev *d)
 	uint32_t want_msi = 0, want_msix = 0;
 	unsigned int i;
 
-	sysfs_config(d->bdf, &pin, 1, PCI_INTERRUPT_PIN);
+	sysfs_config_read(d->bdf, &pin, 1, PCI_INTERRUPT_PIN);
 	if (msi) {
-		sysfs_config(d->bdf, &flags, 2, msi + PCI_MSI_FLAGS);
+		sysfs_config_read(d->bdf, &flags, 2, msi + PCI_MSI_FLAGS);
 		want_msi = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
 	}
 	if (msix) {
-		sysfs_config(d->bdf, &flags, 2, msix + PCI_MSIX_FLAGS);
+		sysfs_config_read(d->bdf, &flags, 2, msix + PCI_MSIX_FLAGS);
 		want_msix = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
 	}
 
@@ -695,7 +649,7 @@ static void test_irq_info(struct vdev *d)
 		    "IRQ_INFO with argsz short of count");
 }
 
-static void test_set_irqs_errors(struct vdev *d)
+static void test_set_irqs_errors(struct edu_dev *d)
 {
 	struct vfio_irq_set hdr;
 	int efd = eventfd(0, EFD_CLOEXEC);
@@ -813,7 +767,7 @@ static void test_set_irqs_errors(struct vdev *d)
 
 /* ------------------------------------------------------------ BAR0 */
 
-static void test_bar0(struct vdev *d)
+static void test_bar0(struct edu_dev *d)
 {
 	uint32_t v = 0;
 	unsigned int i;
@@ -865,7 +819,7 @@ static void test_bar0(struct vdev *d)
 
 /* ------------------------------------------------------------ config */
 
-static void test_config(struct vdev *d)
+static void test_config(struct edu_dev *d)
 {
 	uint32_t bar, orig, sized, v32;
 	uint16_t ven = cfg16(d, PCI_VENDOR_ID), dev = cfg16(d, PCI_DEVICE_ID);
@@ -901,7 +855,7 @@ static void test_config(struct vdev *d)
 	check(sized == ((uint32_t)~(res_len(&r) - 1) | (orig & 0xf)),
 	      "BAR0 sizing reads 0x%08x (size 0x%llx)", sized, res_len(&r));
 	/* the hardware BAR was never touched */
-	sysfs_config(d->bdf, &v32, 4, PCI_BASE_ADDRESS_0);
+	sysfs_config_read(d->bdf, &v32, 4, PCI_BASE_ADDRESS_0);
 	check(v32 == orig, "hardware BAR0 still 0x%08x during sizing", v32);
 	CHECK_ERRNO(cfg_write(d, PCI_BASE_ADDRESS_0, &orig, 4), 0,
 		    "config write restoring BAR0");
@@ -949,7 +903,7 @@ static void test_config(struct vdev *d)
 		check(cfg32(d, msi + PCI_MSI_ADDRESS_LO) == addr,
 		      "MSI address reads back 0x%08x",
 		      cfg32(d, msi + PCI_MSI_ADDRESS_LO));
-		sysfs_config(d->bdf, &hw, 4, msi + PCI_MSI_ADDRESS_LO);
+		sysfs_config_read(d->bdf, &hw, 4, msi + PCI_MSI_ADDRESS_LO);
 		check(hw != addr, "hardware MSI address untouched (0x%08x)", hw);
 		check(!(cfg16(d, msi + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE),
 		      "MSI disabled in the virtual flags");
@@ -979,7 +933,7 @@ static void test_config(struct vdev *d)
 /* ------------------------------------------------------------ DMA */
 
 /* DMA and MSI writes need bus mastering, which VFIO leaves to the user */
-static void enable_master(struct vdev *d)
+static void enable_master(struct edu_dev *d)
 {
 	uint16_t cmd = cfg16(d, PCI_COMMAND), hw = 0;
 
@@ -988,12 +942,12 @@ static void enable_master(struct vdev *d)
 		    "config write setting bus master");
 	check(cfg16(d, PCI_COMMAND) & PCI_COMMAND_MASTER,
 	      "bus master reads back set");
-	sysfs_config(d->bdf, &hw, 2, PCI_COMMAND);
+	sysfs_config_read(d->bdf, &hw, 2, PCI_COMMAND);
 	check(hw & PCI_COMMAND_MASTER, "bus master set in hardware (0x%04x)",
 	      hw);
 }
 
-static void test_dma(struct vdev *d)
+static void test_dma(struct edu_dev *d)
 {
 	const uint64_t iova = 0x200000;	/* within edu's 28-bit DMA mask */
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
@@ -1050,7 +1004,7 @@ static void test_dma(struct vdev *d)
 
 /* ------------------------------------------------------------ reset */
 
-static struct vfio_pci_hot_reset_info *hot_reset_info(struct vdev *d,
+static struct vfio_pci_hot_reset_info *hot_reset_info(struct edu_dev *d,
 						      int *err)
 {
 	struct vfio_pci_hot_reset_info hdr = { .argsz = sizeof(hdr) }, *info;
@@ -1092,7 +1046,7 @@ static bool info_has(struct vfio_pci_hot_reset_info *info, const char *bdf,
 	return false;
 }
 
-static int hot_reset(struct vdev *d, const int *fds, unsigned int n)
+static int hot_reset(struct edu_dev *d, const int *fds, unsigned int n)
 {
 	struct vfio_pci_hot_reset *r;
 	size_t sz = sizeof(*r) + n * sizeof(int32_t);
@@ -1107,7 +1061,7 @@ static int hot_reset(struct vdev *d, const int *fds, unsigned int n)
 	return ret;
 }
 
-static void test_reset(struct vdev *d, const char *other)
+static void test_reset(struct edu_dev *d, const char *other)
 {
 	struct vfio_pci_hot_reset_info small = { .argsz = sizeof(small) };
 	struct vfio_pci_hot_reset_info *info;
@@ -1153,7 +1107,7 @@ static void test_reset(struct vdev *d, const char *other)
 		    "HOT_RESET with the container fd");
 	if (other) {
 		/* another group, set up but not covering this device */
-		struct vdev o = { .bdf = other };
+		struct edu_dev o = { .bdf = other };
 
 		setup_container(&o);
 		fds[0] = o.group;
@@ -1182,7 +1136,7 @@ static void test_reset(struct vdev *d, const char *other)
 
 static int cmd_info(const char *bdf, const char *other)
 {
-	struct vdev d = { .bdf = bdf };
+	struct edu_dev d = { .bdf = bdf };
 
 	setup_container(&d);
 	open_device(&d);
@@ -1202,12 +1156,12 @@ static int cmd_info(const char *bdf, const char *other)
 
 /* ------------------------------------------------------------ irq */
 
-static void edu_ack_all(struct vdev *d)
+static void edu_ack_all(struct edu_dev *d)
 {
 	edu_wr(d, EDU_IRQ_ACK, edu_rd(d, EDU_IRQ_STATUS));
 }
 
-static void test_msi(struct vdev *d)
+static void test_msi(struct edu_dev *d)
 {
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int efd2 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1218,7 +1172,7 @@ static void test_msi(struct vdev *d)
 
 	CHECK_ERRNO(set_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX, efd), 0,
 		    "SET_IRQS MSI eventfd");
-	sysfs_config(d->bdf, &hwflags, 2, msi + PCI_MSI_FLAGS);
+	sysfs_config_read(d->bdf, &hwflags, 2, msi + PCI_MSI_FLAGS);
 	check(hwflags & PCI_MSI_FLAGS_ENABLE, "hardware MSI enabled");
 	CHECK_ERRNO(set_eventfd(d, VFIO_PCI_INTX_IRQ_INDEX, efd2), EINVAL,
 		    "SET_IRQS INTx eventfd while MSI is enabled");
@@ -1267,13 +1221,13 @@ static void test_msi(struct vdev *d)
 
 	CHECK_ERRNO(disable_index(d, VFIO_PCI_MSI_IRQ_INDEX), 0,
 		    "SET_IRQS MSI disable");
-	sysfs_config(d->bdf, &hwflags, 2, msi + PCI_MSI_FLAGS);
+	sysfs_config_read(d->bdf, &hwflags, 2, msi + PCI_MSI_FLAGS);
 	check(!(hwflags & PCI_MSI_FLAGS_ENABLE), "hardware MSI disabled");
 	close(efd);
 	close(efd2);
 }
 
-static void test_intx(struct vdev *d)
+static void test_intx(struct edu_dev *d)
 {
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int efd2 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1341,7 +1295,7 @@ static void test_intx(struct vdev *d)
 
 static int cmd_irq(const char *bdf)
 {
-	struct vdev d = { .bdf = bdf };
+	struct edu_dev d = { .bdf = bdf };
 
 	setup_container(&d);
 	open_device(&d);
@@ -1358,11 +1312,11 @@ static int cmd_irq(const char *bdf)
 /* ------------------------------------------------------------ quiet */
 
 /* hw_cmd_status - the physical command and status registers, via sysfs. */
-static void hw_cmd_status(struct vdev *d, uint16_t *cmd, uint16_t *status)
+static void hw_cmd_status(struct edu_dev *d, uint16_t *cmd, uint16_t *status)
 {
 	*cmd = *status = 0;
-	sysfs_config(d->bdf, cmd, 2, PCI_COMMAND);
-	sysfs_config(d->bdf, status, 2, PCI_STATUS);
+	sysfs_config_read(d->bdf, cmd, 2, PCI_COMMAND);
+	sysfs_config_read(d->bdf, status, 2, PCI_STATUS);
 }
 
 /*
@@ -1373,7 +1327,7 @@ static void hw_cmd_status(struct vdev *d, uint16_t *cmd, uint16_t *status)
  */
 static int cmd_quiet(const char *bdf)
 {
-	struct vdev d = { .bdf = bdf };
+	struct edu_dev d = { .bdf = bdf };
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	uint16_t cmd, status;
 
@@ -1439,7 +1393,7 @@ static int cmd_quiet(const char *bdf)
 
 static int cmd_unbind(const char *bdf)
 {
-	struct vdev d = { .bdf = bdf };
+	struct edu_dev d = { .bdf = bdf };
 	char path[256], drv[256];
 	int efd, go[2];
 	struct timespec t0, t1;
@@ -1518,7 +1472,7 @@ static int cmd_unbind(const char *bdf)
 
 static int cmd_pair(const char *a, const char *b)
 {
-	struct vdev d1 = { .bdf = a }, d2 = { .bdf = b };
+	struct edu_dev d1 = { .bdf = a }, d2 = { .bdf = b };
 	struct vfio_pci_hot_reset_info *info;
 	int err, fds[1];
 
@@ -1582,6 +1536,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pci-test info|irq|quiet|unbind BDF | pair BDF BDF\n");
 		return 2;
 	}
-	printf("1..%d\n# %d failed\n", tests, failures);
-	return failures > 98 ? 98 : failures;
+	printf("1..%d\n# %d failed\n", tap_tests, tap_failures);
+	return tap_status(98);
 }
