@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -116,32 +115,6 @@ static void enable_memory(struct vdev *d)
 
 	if (vdev_cfg_write(d, PCI_COMMAND, &cmd, 2))
 		die("enable memory decode");
-}
-
-/* ------------------------------------------------------------ SIGBUS probe */
-
-static sigjmp_buf sigbus_jmp;
-
-static void sigbus_handler(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* read *p; true if that raised SIGBUS */
-static bool read_sigbus(volatile uint32_t *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
-	bool bus = false;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = true;
-	else
-		*val = *p;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
 }
 
 /* ------------------------------------------------------------ cmd */

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -35,6 +34,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "pci-util.h"
 #include "tap-util.h"
 
 #define EDU_ID		0x00
@@ -126,32 +126,6 @@ static void set_decode(struct dev *d, bool on)
 		cmd &= ~PCI_COMMAND_MEMORY;
 	if (pwrite(d->fd, &cmd, 2, (off_t)(d->cfg_off + PCI_COMMAND)) != 2)
 		die("config write of PCI_COMMAND");
-}
-
-/* ------------------------------------------------------------ SIGBUS probe */
-
-static sigjmp_buf sigbus_jmp;
-
-static void sigbus_handler(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* read *p; true if that raised SIGBUS */
-static bool read_sigbus(volatile uint32_t *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
-	bool bus = false;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = true;
-	else
-		*val = *p;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
 }
 
 /* a read that must work: the edu ID register */

@@ -28,7 +28,6 @@
 #include <glob.h>
 #include <limits.h>
 #include <poll.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -446,32 +445,6 @@ static uint64_t wait_event(int efd, int ms)
 	if (read(efd, &v, sizeof(v)) != sizeof(v))
 		return 0;
 	return v;
-}
-
-/* ------------------------------------------------------------ SIGBUS probe */
-
-static sigjmp_buf sigbus_jmp;
-
-static void sigbus_handler(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* read *p; true if that raised SIGBUS */
-static bool read_sigbus(volatile uint32_t *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
-	bool bus = false;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = true;
-	else
-		*val = *p;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
 }
 
 /* ------------------------------------------------------------ info */

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +151,29 @@ int vdev_cfg_write(struct vdev *d, unsigned int off, const void *buf,
 			   d->reg[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
 
 	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+/* ------------------------------------------------------------ mappings */
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+bool read_sigbus(volatile uint32_t *p, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool bus = false;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = true;
+	else
+		*val = *p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <linux/vfio.h>
 
@@ -50,5 +51,10 @@ void vdev_close(struct vdev *d);
 int vdev_cfg_read(struct vdev *d, unsigned int off, void *buf, size_t len);
 int vdev_cfg_write(struct vdev *d, unsigned int off, const void *buf,
 		   size_t len);
+
+/* ------------------------------------------------------------ mappings */
+
+/* read *@p into *@val; true if that raised SIGBUS (*@val then untouched) */
+bool read_sigbus(volatile uint32_t *p, uint32_t *val);
 
 #endif
