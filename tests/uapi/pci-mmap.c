@@ -56,18 +56,10 @@ static void open_dev(struct dev *d, const char *bdf)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	struct vfio_region_info ri = { .argsz = sizeof(ri) };
-	char path[512], link[256], *p;
-	ssize_t n;
+	char path[64];
 
 	d->bdf = bdf;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("no iommu_group for %s", bdf);
-	link[n] = 0;
-	p = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", p ? p + 1 : link);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", sysfs_group(bdf));
 
 	d->container = open("/dev/vfio/vfio", O_RDWR);
 	if (d->container < 0)

@@ -91,26 +91,6 @@ static void check_errno(int ret, int err, int want, const char *what)
 
 /* ------------------------------------------------------------ sysfs */
 
-/* unlike sysfs_read() of pci-util.h, the whole attribute, newlines kept */
-static int sysfs_read_raw(const char *bdf, const char *attr, char *buf,
-			  size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return (int)n;
-}
-
 static unsigned long sysfs_ulong(const char *bdf, const char *attr)
 {
 	char buf[64];

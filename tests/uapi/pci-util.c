@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------ sysfs */
 
-int sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
+int sysfs_read_raw(const char *bdf, const char *attr, char *buf, size_t len)
 {
 	char path[256];
 	ssize_t n;
@@ -33,8 +33,16 @@ int sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
 	return (int)n;
+}
+
+int sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
+{
+	int n = sysfs_read_raw(bdf, attr, buf, len);
+
+	if (n >= 0)
+		buf[strcspn(buf, "\n")] = 0;
+	return n;
 }
 
 int sysfs_write(const char *bdf, const char *attr, const char *val)

@@ -14,8 +14,10 @@
 
 /* ------------------------------------------------------------ sysfs */
 
-/* /sys/bus/pci/devices/@bdf/@attr into @buf (NUL-terminated, cut at the
- * first newline): its length, or -errno */
+/* /sys/bus/pci/devices/@bdf/@attr into @buf, NUL-terminated, newlines
+ * kept: the length read, or -errno */
+int sysfs_read_raw(const char *bdf, const char *attr, char *buf, size_t len);
+/* the same, cut at the first newline (the length read is still returned) */
 int sysfs_read(const char *bdf, const char *attr, char *buf, size_t len);
 /* write @val to /sys/bus/pci/devices/@bdf/@attr: 0 or -errno */
 int sysfs_write(const char *bdf, const char *attr, const char *val);
