@@ -141,15 +141,20 @@ teardown() {
 	done
 }
 
-@test "pci-config: writes to extended config space are dropped (SR-IOV control, headers, 0xffc)" {
-	local sriov off ctl host_before host_after
+# Upstream passes extended-space gaps through raw (QEMU's NVMe keeps what is
+# written at 0xffc); ours drops every write to extended space, so the gap
+# at 0xffc is checked on ours only.
+@test "pci-config: writes to extended config space are dropped (SR-IOV control, headers; 0xffc on ours)" {
+	local sriov off ctl host_before host_after offs
 	vrun bind_vfio "$NVME"
 	assert_success
 	vrun "$UAPI_DIR/pci-cfgdump" chains "$NVME"
 	assert_success
 	sriov=$(echo "$output" | awk '$1 == "ext" && $3 == "0x0010" { print $2 }')
 	[ -n "$sriov" ] || fail "the NVMe PF shows no SR-IOV capability"
-	for off in $((sriov + 8)) 256 $((sriov)) 4092; do
+	offs="$((sriov + 8)) 256 $((sriov))"
+	[ "$VFIOCTL_STACK" != ours ] || offs="$offs 4092"
+	for off in $offs; do
 		host_before=$(od -An -tx4 -j "$off" -N4 "/sys/bus/pci/devices/$NVME/config")
 		# VF Enable, MSE and ARI hierarchy at SR-IOV control; all ones elsewhere
 		if [ "$off" = $((sriov + 8)) ]; then ctl=0x19; else ctl=0xffffffff; fi
