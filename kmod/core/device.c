@@ -321,17 +321,6 @@ void *vfio_device_data(struct vfio_device *device)
 }
 EXPORT_SYMBOL_GPL(vfio_device_data);
 
-static bool vfio_dev_present(struct vfio_group *group, struct device *dev)
-{
-	struct vfio_device *device;
-
-	device = vfio_group_get_device(group, dev);
-	if (!device)
-		return false;
-	vfio_device_put(device);
-	return true;
-}
-
 /* Log who keeps @device, so an admin knows what to kill. */
 static void vfio_device_log_holders(struct vfio_device *device)
 {
@@ -356,9 +345,10 @@ void *vfio_del_group_dev(struct device *dev)
 	struct vfio_device *device = dev_get_drvdata(dev);
 	struct vfio_group *group;
 	void *device_data;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	bool interrupted = false;
 	unsigned int i = 0;
-	long ret;
+	long left = 0;
 
 	if (WARN(!device, "%s: not registered with vfio\n", dev_name(dev)))
 		return NULL;
@@ -374,37 +364,45 @@ void *vfio_del_group_dev(struct device *dev)
 	/*
 	 * From here @device may be gone; look it up by @dev.  Holders
 	 * still have it through their device fds.
+	 *
+	 * The lookup takes group->device_lock, a mutex, so it must not run
+	 * as a wait_event() condition (the task is no longer TASK_RUNNING
+	 * there; the debug kernel's might_sleep() reports it).  Check while
+	 * running, then sleep with wait_woken(), which cannot miss a
+	 * wake-up that lands between the check and the sleep.  A wake-up
+	 * for another device only re-checks; the request is repeated once
+	 * per VFIO_REQUEST_INTERVAL.
 	 */
-	do {
+	add_wait_queue(&vfio.release_q, &wait);
+	for (;;) {
 		device = vfio_group_get_device(group, dev);
 		if (!device)
 			break;
 
-		device->requests = i;
-		if (device->ops->request)
-			device->ops->request(device->device_data, i);
-		if (i == 0 || !(i % 6))
-			vfio_device_log_holders(device);
-		i++;
-		vfio_nl_event(VFIOCTL_EVENT_DEVICE_REQUEST, group, NULL,
-			      device, NULL);
+		if (!left) {
+			device->requests = i;
+			if (device->ops->request)
+				device->ops->request(device->device_data, i);
+			if (i == 0 || !(i % 6))
+				vfio_device_log_holders(device);
+			i++;
+			vfio_nl_event(VFIOCTL_EVENT_DEVICE_REQUEST, group, NULL,
+				      device, NULL);
+			left = VFIO_REQUEST_INTERVAL;
+		}
 		vfio_device_put(device);
 
-		if (interrupted) {
-			ret = wait_event_timeout(vfio.release_q,
-						 !vfio_dev_present(group, dev),
-						 VFIO_REQUEST_INTERVAL);
-		} else {
-			ret = wait_event_interruptible_timeout(vfio.release_q,
-					!vfio_dev_present(group, dev),
-					VFIO_REQUEST_INTERVAL);
-			if (ret == -ERESTARTSYS) {
-				interrupted = true;
-				dev_warn(dev, "device is in use, task \"%s\" (%d) blocked until it is released\n",
-					 current->comm, task_pid_nr(current));
-			}
+		/* After a first signal, wait on uninterruptibly: the
+		 * driver cannot go until its device does. */
+		left = wait_woken(&wait, interrupted ? TASK_UNINTERRUPTIBLE :
+						       TASK_INTERRUPTIBLE, left);
+		if (!interrupted && signal_pending(current)) {
+			interrupted = true;
+			dev_warn(dev, "device is in use, task \"%s\" (%d) blocked until it is released\n",
+				 current->comm, task_pid_nr(current));
 		}
-	} while (ret <= 0);
+	}
+	remove_wait_queue(&vfio.release_q, &wait);
 
 	vfio_group_revoke_container(group);
 	vfio_group_put(group);
