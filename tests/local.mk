@@ -17,6 +17,9 @@ BENCH_KERNELS ?= 6.12
 BENCH_BOOTS ?= 3
 BENCH_ROUNDS ?= 3
 EXTRA_DIST += tests/bench
+# report.py's statistics on fixed samples (needs python3 only).
+TESTS += tests/unit/bench-report.py
+EXTRA_DIST += tests/unit/bench-report.py
 bench: all
 	BENCH_KERNELS='$(BENCH_KERNELS)' BENCH_BOOTS='$(BENCH_BOOTS)' \
 	BENCH_ROUNDS='$(BENCH_ROUNDS)' BENCH_OUT='$(abs_top_builddir)/build/bench' \
