@@ -48,11 +48,11 @@ pkgs=(
 	# tests
 	bats bats-assert bats-support jq clang libclang-rt-14-dev
 	valgrind util-linux procps
-	# make bench: the curves as SVG (tests/bench/report.py)
-	gnuplot-nox
 	libdpdk-dev dpdk dpdk-dev
 	# VM
 	qemu-system-x86 udev busybox-static cpio
+	# make bench: the curves as SVG (tests/bench/report.py)
+	gnuplot-nox
 )
 apt_get install --no-install-recommends "${pkgs[@]}"
 
