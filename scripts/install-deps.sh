@@ -51,6 +51,8 @@ pkgs=(
 	libdpdk-dev dpdk dpdk-dev
 	# VM
 	qemu-system-x86 udev busybox-static cpio
+	# make bench: the curves as SVG (tests/bench/report.py)
+	gnuplot-nox
 )
 apt_get install --no-install-recommends "${pkgs[@]}"
 

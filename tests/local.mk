@@ -10,13 +10,19 @@ include tests/unit/pci.mk
 
 # Benchmarks (not timed tests), ours against stock: tests/bench/run boots
 # the VM with one vCPU (TCG timings with two were bimodal between boots)
-# BENCH_BOOTS times per kernel; in each boot the *-bench.bats files alternate
-# the stacks.  Medians, spreads and ratios go to build/bench/bench.{md,json};
-# docs/benchmarks.md explains them.
+# BENCH_BOOTS times per kernel (vCPU pinned to a host CPU of its own); in
+# each boot the *-bench.bats files alternate the stacks in pairs, ours-stock
+# and the stock-stock noise floor.  Medians, ratios with 95% confidence
+# intervals and the noise floor go to build/bench/bench.{md,json}, the
+# curves to build/bench/dma-{size,live}.svg; docs/benchmarks.md explains
+# them.
 BENCH_KERNELS ?= 6.12
 BENCH_BOOTS ?= 3
 BENCH_ROUNDS ?= 3
 EXTRA_DIST += tests/bench
+# report.py's statistics on fixed samples (needs python3 only).
+TESTS += tests/unit/bench-report.py
+EXTRA_DIST += tests/unit/bench-report.py
 bench: all
 	BENCH_KERNELS='$(BENCH_KERNELS)' BENCH_BOOTS='$(BENCH_BOOTS)' \
 	BENCH_ROUNDS='$(BENCH_ROUNDS)' BENCH_OUT='$(abs_top_builddir)/build/bench' \

@@ -954,82 +954,6 @@ static int cmd_hold(int argc, char **argv)
 
 /* ------------------------------------------------------------ stall */
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
- * Populated anonymous memory in 4 KiB pages (no THP): the most runs and
- * IOMMU entries per byte, the longest map and unmap.
- */
-static uint64_t alloc_small_pages(uint64_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		t1_die("mmap %llu: %m", (unsigned long long)size);
-	madvise(p, size, MADV_NOHUGEPAGE);
-	memset(p, 0x5a, size);
-	return (uintptr_t)p;
-}
-
-/* Shared with the sleeper child. */
-struct stall {
-	volatile int phase;		/* 0 warm up, 1 measure, 2 stop */
-	volatile int64_t max_ns;	/* worst overshoot of a 1 ms sleep */
-};
-
-/*
- * Sleep 1 ms again and again on the mapper's CPU and record by how much
- * each wake-up was late.  A non-preemptible kernel runs the mapper's ioctl
- * until it yields, so the worst overshoot is its longest stretch without
- * cond_resched().
- */
-static void stall_sleeper(struct stall *st)
-{
-	struct timespec ms = { 0, 1000000 };
-	int64_t t0, late;
-
-	while (st->phase != 2) {
-		t0 = now_ns();
-		nanosleep(&ms, NULL);
-		late = now_ns() - t0 - 1000000;
-		if (st->phase == 1 && late > st->max_ns)
-			st->max_ns = late;
-	}
-	_exit(0);
-}
-
-static int64_t stall_measure(struct stall *st, int c, uint64_t b,
-			     uint64_t iova, uint64_t size, bool map,
-			     int64_t *took)
-{
-	struct timespec warm = { 0, 50000000 };
-	int64_t t0;
-	int ret;
-
-	st->max_ns = 0;
-	st->phase = 1;
-	nanosleep(&warm, NULL);
-	t0 = now_ns();
-	/*
-	 * Read-only for the device: unpinning then has no page to dirty, so
-	 * no lock_page() whose might_sleep() would yield for the backend.
-	 */
-	ret = map ? t1_map(c, b, iova, size, VFIO_DMA_MAP_FLAG_READ) :
-		    t1_unmap(c, iova, size, 0, NULL);
-	*took = now_ns() - t0;
-	nanosleep(&warm, NULL);
-	st->phase = 0;
-	CHECK_ERR(ret, 0, map ? "map" : "unmap");
-	return st->max_ns;
-}
-
 /*
  * type1-test stall GROUP MIB [BOUND_MS]: map and unmap MIB MiB of plain
  * anonymous memory while a sleeper pinned to the same CPU measures its
@@ -1037,37 +961,23 @@ static int64_t stall_measure(struct stall *st, int c, uint64_t b,
  */
 static int cmd_stall(int argc, char **argv)
 {
-	int group = atoi(argv[0]), gfd, c;
+	int group = atoi(argv[0]), gfd, c, ret;
 	uint64_t size = strtoull(argv[1], NULL, 0) * SZ_1M;
 	int64_t bound = argc > 2 ? atoll(argv[2]) * 1000000 : 0;
 	uint64_t iova = 256 * SZ_1M, b;
 	int64_t lat_map, lat_unmap, t_map, t_unmap;
-	struct stall *st;
-	cpu_set_t cpus;
-	pid_t pid;
+	struct t1_stall *st;
 
-	/* Both on one CPU: the sleeper runs only when the mapper yields. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		t1_die("sched_setaffinity: %m");
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (st == MAP_FAILED)
-		t1_die("mmap: %m");
-	st->phase = 0;
-	pid = fork();
-	if (pid < 0)
-		t1_die("fork: %m");
-	if (!pid)
-		stall_sleeper(st);
-
+	/* The sleeper and the stall measurement: type1-util.c. */
+	st = t1_stall_start();
 	c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
-	b = alloc_small_pages(size);
-	lat_map = stall_measure(st, c, b, iova, size, true, &t_map);
-	lat_unmap = stall_measure(st, c, b, iova, size, false, &t_unmap);
-	st->phase = 2;
-	waitpid(pid, NULL, 0);
+	b = t1_alloc_small_pages(size, false);
+	lat_map = t1_stall_measure(st, c, b, iova, size, true, &t_map, &ret);
+	CHECK_ERR(ret, 0, "map");
+	lat_unmap = t1_stall_measure(st, c, b, iova, size, false, &t_unmap,
+				     &ret);
+	CHECK_ERR(ret, 0, "unmap");
+	t1_stall_stop(st);
 
 	printf("# map of %llu MiB took %lld ms, worst sleeper latency %lld ms\n",
 	       (unsigned long long)(size / SZ_1M), (long long)(t_map / 1000000),

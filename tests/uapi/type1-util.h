@@ -7,6 +7,7 @@
 #define TYPE1_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,5 +65,35 @@ void t1_free(void *p, size_t size);
 /* VmLck (mm->locked_vm, where type1 charges pins) of process @pid in
  * KiB, 0 meaning this process; -1 if it cannot be read. */
 long t1_vmlck_kib(pid_t pid);
+
+/* CLOCK_MONOTONIC in ns. */
+int64_t t1_now_ns(void);
+
+/*
+ * Populated anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE): the most
+ * runs and IOMMU entries per byte.  With @scatter the pages are faulted
+ * in a scrambled order so that they are also physically scattered.
+ */
+uint64_t t1_alloc_small_pages(uint64_t size, bool scatter);
+
+/*
+ * The longest stretch without a schedule point during one MAP_DMA or
+ * UNMAP_DMA: t1_stall_start() pins the caller to CPU 0 and forks a sleeper
+ * there that sleeps 1 ms again and again; t1_stall_measure() maps (read
+ * only) or unmaps [iova, iova + size) and returns the sleeper's worst
+ * wake-up overshoot in ns during it (*took: the ioctl's time, *ret: its
+ * result, 0 or -errno).  Shared by type1-test stall and type1-bench.
+ */
+struct t1_stall {
+	volatile int phase;		/* 0 warm up, 1 measure, 2 stop */
+	volatile int64_t max_ns;	/* worst overshoot of a 1 ms sleep */
+	pid_t pid;			/* the sleeper */
+};
+
+struct t1_stall *t1_stall_start(void);
+int64_t t1_stall_measure(struct t1_stall *st, int c, uint64_t b,
+			 uint64_t iova, uint64_t size, bool map,
+			 int64_t *took, int *ret);
+void t1_stall_stop(struct t1_stall *st);
 
 #endif
