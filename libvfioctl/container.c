@@ -83,19 +83,26 @@ VFIOCTL_EXPORT void vfioctl_container_unref(struct vfioctl_container *c)
 VFIOCTL_EXPORT struct vfioctl_ctx *
 vfioctl_container_get_ctx(struct vfioctl_container *c)
 {
+	if (!c)
+		return NULL;
 	return c->ctx;
 }
 
 VFIOCTL_EXPORT int vfioctl_container_get_fd(struct vfioctl_container *c)
 {
+	if (!c)
+		return -EINVAL;
 	return c->fd;
 }
 
 VFIOCTL_EXPORT int
 vfioctl_container_get_api_version(struct vfioctl_container *c)
 {
-	int rc = ioctl_noarg(c->fd, VFIO_GET_API_VERSION);
+	int rc;
 
+	if (!c)
+		return -EINVAL;
+	rc = ioctl_noarg(c->fd, VFIO_GET_API_VERSION);
 	if (rc < 0)
 		return vfioctl_fail(c->ctx, rc, "VFIO_GET_API_VERSION",
 				    c->object, NULL);
@@ -106,8 +113,11 @@ VFIOCTL_EXPORT int
 vfioctl_container_check_extension(struct vfioctl_container *c,
 				  unsigned int extension)
 {
-	int rc = ioctl_ularg(c->fd, VFIO_CHECK_EXTENSION, extension);
+	int rc;
 
+	if (!c)
+		return -EINVAL;
+	rc = ioctl_ularg(c->fd, VFIO_CHECK_EXTENSION, extension);
 	if (rc < 0)
 		return vfioctl_fail(c->ctx, rc, "VFIO_CHECK_EXTENSION",
 				    c->object, NULL);
@@ -154,6 +164,8 @@ VFIOCTL_EXPORT int vfioctl_container_set_iommu(struct vfioctl_container *c,
 	size_t i;
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	if (type != VFIOCTL_IOMMU_AUTO)
 		return set_iommu(c, type);
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
@@ -176,6 +188,8 @@ VFIOCTL_EXPORT int vfioctl_container_set_iommu(struct vfioctl_container *c,
 VFIOCTL_EXPORT int
 vfioctl_container_get_iommu_type(struct vfioctl_container *c)
 {
+	if (!c)
+		return -EINVAL;
 	return c->iommu_type;
 }
 
@@ -244,6 +258,8 @@ vfioctl_container_get_iova_pgsizes(struct vfioctl_container *c,
 {
 	int rc;
 
+	if (!c || !pgsizes)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0)
@@ -257,6 +273,8 @@ vfioctl_container_get_num_iova_ranges(struct vfioctl_container *c)
 {
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0)
@@ -272,6 +290,8 @@ vfioctl_container_get_iova_range(struct vfioctl_container *c,
 {
 	int rc;
 
+	if (!c || !start || !end)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0 && index >= c->nr_ranges)
@@ -295,6 +315,8 @@ vfioctl_container_get_dma_avail(struct vfioctl_container *c, uint32_t *avail)
 	void *buf;
 	int rc;
 
+	if (!c || !avail)
+		return -EINVAL;
 	rc = get_info(c, &buf, &len);
 	if (rc < 0)
 		return rc;
@@ -376,6 +398,8 @@ VFIOCTL_EXPORT int vfioctl_container_map_dma(struct vfioctl_container *c,
 	uint64_t pgsizes = 0;
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	rc = check_iova(c, iova, size);
 	if (rc < 0)
 		return rc;
@@ -442,6 +466,8 @@ VFIOCTL_EXPORT int vfioctl_container_unmap_dma(struct vfioctl_container *c,
 					       uint64_t iova, uint64_t size,
 					       uint64_t *unmapped)
 {
+	if (!c)
+		return -EINVAL;
 	if (unmapped)
 		*unmapped = 0;
 	return unmap(c, iova, size, 0, unmapped);
@@ -457,6 +483,8 @@ VFIOCTL_EXPORT int vfioctl_container_unmap_all(struct vfioctl_container *c,
 	const uint64_t half = 1ULL << 63;
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	if (unmapped)
 		*unmapped = 0;
 	rc = vfioctl_container_check_extension(c, VFIO_UNMAP_ALL);

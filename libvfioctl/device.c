@@ -153,46 +153,63 @@ VFIOCTL_EXPORT void vfioctl_device_unref(struct vfioctl_device *d)
 VFIOCTL_EXPORT struct vfioctl_ctx *
 vfioctl_device_get_ctx(struct vfioctl_device *d)
 {
+	if (!d)
+		return NULL;
 	return d->group->ctx;
 }
 
 VFIOCTL_EXPORT struct vfioctl_group *
 vfioctl_device_get_group(struct vfioctl_device *d)
 {
+	if (!d)
+		return NULL;
 	return d->group;
 }
 
 VFIOCTL_EXPORT int vfioctl_device_get_fd(struct vfioctl_device *d)
 {
+	if (!d)
+		return -EINVAL;
 	return d->fd;
 }
 
 VFIOCTL_EXPORT const char *vfioctl_device_get_name(struct vfioctl_device *d)
 {
+	if (!d)
+		return NULL;
 	return d->name;
 }
 
 VFIOCTL_EXPORT uint32_t vfioctl_device_get_flags(struct vfioctl_device *d)
 {
+	if (!d)
+		return 0;
 	return d->flags;
 }
 
 VFIOCTL_EXPORT unsigned int
 vfioctl_device_get_num_regions(struct vfioctl_device *d)
 {
+	if (!d)
+		return 0;
 	return d->num_regions;
 }
 
 VFIOCTL_EXPORT unsigned int
 vfioctl_device_get_num_irqs(struct vfioctl_device *d)
 {
+	if (!d)
+		return 0;
 	return d->num_irqs;
 }
 
 VFIOCTL_EXPORT int vfioctl_device_reset(struct vfioctl_device *d)
 {
-	int rc = ioctl_noarg(d->fd, VFIO_DEVICE_RESET);
+	int rc;
 
+	if (!d)
+		return -EINVAL;
+	rc = ioctl_noarg(d->fd, VFIO_DEVICE_RESET);
 	if (rc < 0)
 		return vfioctl_fail(d->group->ctx, rc, "VFIO_DEVICE_RESET",
 				    d->object,
@@ -215,6 +232,8 @@ vfioctl_device_get_hot_reset_info(struct vfioctl_device *d,
 	int rc, tries;
 	size_t size;
 
+	if (!d)
+		return -EINVAL;
 	for (tries = 0; tries < 4; tries++) {
 		size = sizeof(*info) + (size_t)count * sizeof(info->devices[0]);
 		tmp = realloc(info, size);

@@ -58,10 +58,14 @@ void vfioctl_clear_error(struct vfioctl_ctx *ctx)
 
 VFIOCTL_EXPORT const char *vfioctl_get_last_error(struct vfioctl_ctx *ctx)
 {
+	if (!ctx)
+		return "";
 	return last.ctx == ctx ? last.text : "";
 }
 
 VFIOCTL_EXPORT int vfioctl_get_last_errno(struct vfioctl_ctx *ctx)
 {
+	if (!ctx)
+		return -EINVAL;
 	return last.ctx == ctx ? last.error : 0;
 }

@@ -178,21 +178,29 @@ VFIOCTL_EXPORT void vfioctl_group_unref(struct vfioctl_group *g)
 
 VFIOCTL_EXPORT struct vfioctl_ctx *vfioctl_group_get_ctx(struct vfioctl_group *g)
 {
+	if (!g)
+		return NULL;
 	return g->ctx;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_get_fd(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->fd;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_get_number(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->number;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_is_noiommu(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->noiommu;
 }
 
@@ -202,6 +210,8 @@ VFIOCTL_EXPORT int vfioctl_group_get_status(struct vfioctl_group *g,
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	int rc;
 
+	if (!g || !flags)
+		return -EINVAL;
 	rc = xioctl(g->fd, VFIO_GROUP_GET_STATUS, &st);
 	if (rc < 0)
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_GET_STATUS",
@@ -220,6 +230,8 @@ VFIOCTL_EXPORT int vfioctl_group_is_viable(struct vfioctl_group *g)
 	uint32_t flags;
 	int rc;
 
+	if (!g)
+		return -EINVAL;
 	rc = vfioctl_group_get_status(g, &flags);
 	if (rc < 0)
 		return rc;
@@ -237,8 +249,11 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 	struct vfio_group_status st;
 	char hint[1024];
 	uint32_t flags = VFIO_GROUP_FLAGS_VIABLE;	/* if status fails */
-	int rc, fd = c->fd;
+	int rc, fd;
 
+	if (!g || !c)
+		return -EINVAL;
+	fd = c->fd;
 	rc = xioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &fd);
 	if (rc == 0) {
 		drop_container(g);
@@ -272,8 +287,11 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 
 VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 {
-	int rc = ioctl_noarg(g->fd, VFIO_GROUP_UNSET_CONTAINER);
+	int rc;
 
+	if (!g)
+		return -EINVAL;
+	rc = ioctl_noarg(g->fd, VFIO_GROUP_UNSET_CONTAINER);
 	if (rc < 0) {
 		if (rc == -EINVAL)
 			return vfioctl_fail(g->ctx, rc,
@@ -295,5 +313,7 @@ VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 VFIOCTL_EXPORT struct vfioctl_container *
 vfioctl_group_get_container(struct vfioctl_group *g)
 {
+	if (!g)
+		return NULL;
 	return g->container;
 }

@@ -34,6 +34,7 @@ struct vfioctl_ctx {
 	vfioctl_log_fn log_fn;
 	void *log_data;
 	int log_priority;
+	void *userdata;		/* the caller's; never looked at */
 	char sysfs_root[PATH_MAX];
 	char dev_root[PATH_MAX];
 };

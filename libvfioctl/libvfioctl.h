@@ -17,7 +17,9 @@
  * its argument, every unref() returns nothing; both accept NULL.
  *
  * Every function returning int returns >= 0 on success or a negative
- * errno.  After a failure, vfioctl_get_last_error() gives a sentence
+ * errno; given a NULL object (or a NULL pointer to store a result in)
+ * it returns -EINVAL.  Getters of other types return NULL, 0 or "" for a
+ * NULL object, and setters returning void ignore it.  After a failure, vfioctl_get_last_error() gives a sentence
  * naming the ioctl, the object, the errno and what to do about it.
  */
 #ifndef LIBVFIOCTL_H
@@ -61,6 +63,30 @@ int vfioctl_get_last_errno(struct vfioctl_ctx *ctx);
 /* The sysfs and /dev roots in use ("/sys", "/dev" unless overridden). */
 const char *vfioctl_get_sysfs_root(struct vfioctl_ctx *ctx);
 const char *vfioctl_get_dev_root(struct vfioctl_ctx *ctx);
+
+/**
+ * vfioctl_set_root() - point the context at another sysfs and /dev
+ * @ctx: the context
+ * @sysfs_root: absolute path used instead of "/sys", or NULL to keep it
+ * @dev_root: absolute path used instead of "/dev", or NULL to keep it
+ *
+ * For test suites and dry runs.  vfioctl_new() never reads the roots from
+ * the environment.  Objects opened before the call keep their paths.
+ *
+ * Return: 0, -EINVAL (NULL @ctx or a relative path) or -ENAMETOOLONG; on
+ * failure neither root changes.
+ */
+int vfioctl_set_root(struct vfioctl_ctx *ctx, const char *sysfs_root,
+		     const char *dev_root);
+
+/**
+ * vfioctl_set_userdata() - attach a pointer of the caller's to @ctx
+ * @ctx: the context; NULL is ignored
+ * @userdata: anything; the library never uses it
+ */
+void vfioctl_set_userdata(struct vfioctl_ctx *ctx, void *userdata);
+/* Return: the pointer given to vfioctl_set_userdata(), or NULL. */
+void *vfioctl_get_userdata(struct vfioctl_ctx *ctx);
 
 /* 1 if the vfio module runs with enable_unsafe_noiommu_mode=Y, else 0. */
 int vfioctl_noiommu_enabled(struct vfioctl_ctx *ctx);

@@ -4,6 +4,7 @@
  * fake sysfs and /dev: argsz growth and retry for every *_INFO ioctl, the
  * IOMMU model choice, the IOVA check, and the text of every error hint.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -36,7 +37,7 @@ static int setup(int want_device)
 	fake_node("vfio");
 	fake_node("12");
 	fake_pci(DEV, 12, "vfio-pci");
-	if (vfioctl_new(&ctx) < 0)
+	if (test_new(&ctx) < 0)
 		return -1;
 	if (vfioctl_container_open(ctx, &c) < 0 ||
 	    vfioctl_group_open(ctx, 12, &g) < 0)
@@ -50,9 +51,49 @@ static int setup(int want_device)
 	return 0;
 }
 
-DEFINE_TEST(roots_from_env, "VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT are honoured")
+DEFINE_TEST(roots_ignore_env, "vfioctl_new ignores VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT")
 {
+	/* lib-test.h set both variables to the fake tree. */
+	expect(getenv("VFIOCTL_DEV_ROOT") && getenv("VFIOCTL_SYSFS_ROOT"), "env");
 	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0, "%s",
+	       vfioctl_get_sysfs_root(ctx));
+	expect(strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0, "%s",
+	       vfioctl_get_dev_root(ctx));
+	vfioctl_unref(ctx);
+	return 0;
+}
+
+DEFINE_TEST(set_root, "vfioctl_set_root: absolute paths only, all or nothing")
+{
+	char *longp = malloc(PATH_MAX + 2);
+
+	expect(longp, "malloc");
+	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(vfioctl_set_root(NULL, "/a", "/b") == -EINVAL, "NULL ctx");
+	expect(vfioctl_set_root(ctx, "relative", "/b") == -EINVAL, "relative sysfs");
+	expect(vfioctl_set_root(ctx, "/a", "b") == -EINVAL, "relative dev");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0,
+	       "unchanged after a failure: %s", vfioctl_get_sysfs_root(ctx));
+	memset(longp, 'y', PATH_MAX + 1);
+	longp[0] = '/';
+	longp[PATH_MAX + 1] = '\0';
+	expect(vfioctl_set_root(ctx, "/a", longp) == -ENAMETOOLONG, "too long");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0 &&
+	       strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0,
+	       "neither changed");
+	expect(vfioctl_set_root(ctx, "/tmp/x//", NULL) == 0, "sysfs only");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/tmp/x") == 0, "%s",
+	       vfioctl_get_sysfs_root(ctx));
+	expect(strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0, "dev kept");
+	vfioctl_unref(ctx);
+	free(longp);
+	return 0;
+}
+
+DEFINE_TEST(roots_set, "vfioctl_set_root redirects sysfs and /dev")
+{
+	expect(test_new(&ctx) == 0, "new");
 	test_path("sys");
 	expect(strcmp(vfioctl_get_sysfs_root(ctx), test_path_buf) == 0, "%s",
 	       vfioctl_get_sysfs_root(ctx));
@@ -67,7 +108,7 @@ DEFINE_TEST(roots_from_env, "VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT are honoure
 
 DEFINE_TEST(container_enoent, "no /dev/vfio/vfio: -ENOENT, path and modprobe hint")
 {
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_container_open(ctx, &c) == -ENOENT, "rc");
 	expect(has("open on ") && has("/dev/vfio/vfio: No such file or directory (ENOENT)") &&
 	       has("modprobe vfio-pci"), "text");
@@ -279,7 +320,7 @@ DEFINE_TEST(group_ebusy_holder, "EBUSY on group open names the process holding i
 	fd = open(test_path_buf, O_RDONLY | O_CLOEXEC);
 	expect(fd >= 0, "hold it");
 	fake_vfio_fail_open("/vfio/12", EBUSY);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 12, &g) == -EBUSY, "rc");
 	snprintf(want, sizeof(want), "pid %d (lib-fake) has it open", getpid());
 	expect(has("open on ") && has("/dev/vfio/12: Device or resource busy (EBUSY)") &&
@@ -289,7 +330,7 @@ DEFINE_TEST(group_ebusy_holder, "EBUSY on group open names the process holding i
 
 DEFINE_TEST(group_enoent, "ENOENT on group open: absent group vs. nothing on vfio-pci")
 {
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 12, &g) == -ENOENT, "rc");
 	expect(has("IOMMU group 12 does not exist"), "absent");
 	fake_pci(DEV, 12, "e1000e");
@@ -301,7 +342,7 @@ DEFINE_TEST(group_enoent, "ENOENT on group open: absent group vs. nothing on vfi
 DEFINE_TEST(group_noiommu, "a no-IOMMU group is found as /dev/vfio/noiommu-N")
 {
 	fake_node("noiommu-3");
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 3, &g) == 0, "open");
 	expect(vfioctl_group_is_noiommu(g) == 1 &&
 	       vfioctl_group_get_number(g) == 3, "noiommu");
@@ -313,7 +354,7 @@ DEFINE_TEST(group_by_device, "group by PCI address through sysfs, short or full"
 	fake_node("12");
 	fake_pci(DEV, 12, "vfio-pci");
 	fake_pci("0000:02:00.0", -1, NULL);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_number_of_device(ctx, DEV) == 12, "full");
 	expect(vfioctl_group_number_of_device(ctx, "01:00.0") == 12, "short");
 	expect(vfioctl_group_open_by_device(ctx, "01:00.0", &g) == 0 &&
@@ -334,7 +375,7 @@ DEFINE_TEST(group_not_viable, "not viable: the blocking device and its driver ar
 	fake_pci("0000:01:00.1", 12, "e1000e");
 	fake_pci("0000:00:1c.0", 12, "pcieport");
 	fake_vfio_set_group_flags(0);
-	expect(vfioctl_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0 &&
+	expect(test_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0 &&
 	       vfioctl_group_open(ctx, 12, &g) == 0, "setup");
 	expect(vfioctl_group_set_container(g, c) == -EPERM, "rc");
 	expect(has("VFIO_GROUP_SET_CONTAINER on group 12") &&
@@ -525,7 +566,7 @@ DEFINE_TEST(error_per_thread, "the last error is per thread")
 	pthread_t t;
 	char *text;
 
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(pthread_create(&t, NULL, fail_in_thread, NULL) == 0, "thread");
 	pthread_join(t, (void **)&text);
 	expect(strstr(text, "group 77"), "thread saw: %s", text);
@@ -553,7 +594,7 @@ DEFINE_TEST(log_callback, "failures reach the log callback with its data; VFIOCT
 	int token;
 
 	setenv("VFIOCTL_LOG", "info", 1);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_get_log_priority(ctx) == LOG_INFO, "level");
 	vfioctl_set_log_fn(ctx, log_fn, &token);
 	expect(vfioctl_group_open(ctx, 5, &g) == -ENOENT, "fail");

@@ -29,7 +29,7 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	uint64_t u64a, u64b;
 	uint32_t u32a, u32b;
 	int logged = 0, fd[1] = { 5 };
-	char buf[8];
+	char buf[8], root[1024];
 	void *map;
 
 	fake_node("vfio");
@@ -37,6 +37,12 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	fake_pci("0000:01:00.0", 12, "vfio-pci");
 
 	expect(vfioctl_new(&ctx) == 0, "new");
+	test_path("sys");
+	snprintf(root, sizeof(root), "%s", test_path_buf);
+	test_path("dev");
+	expect(vfioctl_set_root(ctx, root, test_path_buf) == 0, "set root");
+	vfioctl_set_userdata(ctx, &logged);
+	expect(vfioctl_get_userdata(ctx) == &logged, "userdata");
 	expect(vfioctl_ref(ctx) == ctx, "ref");
 	vfioctl_unref(ctx);
 	vfioctl_set_log_fn(ctx, quiet, &logged);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libvfioctl.h>
 
 struct test {
 	const char *name;
@@ -161,6 +162,24 @@ static void fake_root_setup(void)
 	setenv("VFIOCTL_SYSFS_ROOT", test_path_buf, 1);
 	test_path("dev");
 	setenv("VFIOCTL_DEV_ROOT", test_path_buf, 1);
+}
+
+/* A context on the fake rootfs: the library ignores the environment. */
+static inline int test_new(struct vfioctl_ctx **ctx)
+{
+	char sys[1024];
+	int rc;
+
+	rc = vfioctl_new(ctx);
+	if (rc < 0)
+		return rc;
+	test_path("sys");
+	snprintf(sys, sizeof(sys), "%s", test_path_buf);
+	test_path("dev");
+	rc = vfioctl_set_root(*ctx, sys, test_path_buf);
+	if (rc < 0)
+		vfioctl_unref(*ctx);
+	return rc;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,

@@ -32,6 +32,14 @@ tests_unit_lib_fake_CPPFLAGS = $(LIB_TEST_CPPFLAGS)
 tests_unit_lib_fake_LDADD = libvfioctl/libvfioctl-internal.la -ldl -lpthread
 TESTS += tests/unit/lib-fake
 
+# Every export called with NULL; the list is checked against the .sym.
+check_PROGRAMS += tests/unit/lib-null
+tests_unit_lib_null_SOURCES = tests/unit/lib-null.c tests/unit/lib-test.h
+tests_unit_lib_null_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLIBVFIOCTL_SYM='"$(abs_top_srcdir)/libvfioctl/libvfioctl.sym"'
+tests_unit_lib_null_LDADD = libvfioctl/libvfioctl.la
+TESTS += tests/unit/lib-null
+
 check_PROGRAMS += tests/unit/lib-linkage
 tests_unit_lib_linkage_SOURCES = tests/unit/lib-linkage.c tests/unit/lib-test.h
 tests_unit_lib_linkage_CPPFLAGS = $(LIB_TEST_CPPFLAGS)
