@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errno-name.h"
 #include "libvfioctl-private.h"
 
 #define ERROR_TEXT_MAX 2048
@@ -31,7 +32,7 @@ int vfioctl_fail(struct vfioctl_ctx *ctx, int error, const char *what,
 
 	if (error < 0)
 		error = -error;
-	name = strerrorname_np(error);
+	name = errno_name(error);
 	n = snprintf(last.text, sizeof(last.text), "%s on %s: %s (%s)", what,
 		     object, strerror(error), name ? name : "?");
 	if (hint_fmt && n > 0 && (size_t)n < sizeof(last.text) - 3) {

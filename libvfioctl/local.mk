@@ -9,6 +9,7 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/errors.c \
 	libvfioctl/hints.c \
 	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h \
+	libvfioctl/errno-name.c libvfioctl/errno-name.h \
 	libvfioctl/sysfs.c \
 	libvfioctl/caps.c \
 	libvfioctl/info.c \

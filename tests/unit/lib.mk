@@ -32,6 +32,12 @@ tests_unit_lib_fake_CPPFLAGS = $(LIB_TEST_CPPFLAGS)
 tests_unit_lib_fake_LDADD = libvfioctl/libvfioctl-internal.la -ldl -lpthread
 TESTS += tests/unit/lib-fake
 
+check_PROGRAMS += tests/unit/lib-errno
+tests_unit_lib_errno_SOURCES = tests/unit/lib-errno.c tests/unit/lib-test.h
+tests_unit_lib_errno_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/libvfioctl
+tests_unit_lib_errno_LDADD = libvfioctl/libvfioctl-internal.la
+TESTS += tests/unit/lib-errno
+
 # Every export called with NULL; the list is checked against the .sym.
 check_PROGRAMS += tests/unit/lib-null
 tests_unit_lib_null_SOURCES = tests/unit/lib-null.c tests/unit/lib-test.h
@@ -48,8 +54,10 @@ TESTS += tests/unit/lib-linkage
 
 # The scripts find the source tree from their own path and the build
 # tree as the directory make runs them in.
-TESTS += tests/unit/lib-symbols.sh tests/unit/lib-header.sh
-EXTRA_DIST += tests/unit/lib-symbols.sh tests/unit/lib-header.sh
+TESTS += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
+	tests/unit/lib-musl.sh
+EXTRA_DIST += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
+	tests/unit/lib-musl.sh
 
 # libFuzzer target for the capability walker, built with clang outside
 # libtool.  `make fuzz-quick` is a bounded run; lib-fuzz.sh calls it.
