@@ -31,9 +31,12 @@ VFIOCTL_EXPORT int vfioctl_container_open(struct vfioctl_ctx *ctx,
 	c->refcount = 1;
 	snprintf(c->object, sizeof(c->object), "container %s", path);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->attach, NULL);
 	c->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (c->fd < 0) {
 		rc = errno;
+		pthread_mutex_destroy(&c->lock);
+		pthread_mutex_destroy(&c->attach);
 		free(c);
 		if (rc == ENOENT)
 			return vfioctl_fail(ctx, rc, "open", path,
@@ -75,6 +78,7 @@ VFIOCTL_EXPORT void vfioctl_container_unref(struct vfioctl_container *c)
 	/* Closing the fd drops the kernel's DMA mappings with it. */
 	close(c->fd);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->attach);
 	free(c->ranges);
 	vfioctl_unref(c->ctx);
 	free(c);
@@ -134,6 +138,7 @@ static const char *iommu_name(int type)
 	}
 }
 
+/* Called with c->attach held. */
 static int set_iommu(struct vfioctl_container *c, int type)
 {
 	int rc = ioctl_ularg(c->fd, VFIO_SET_IOMMU, (unsigned long)type);
@@ -145,7 +150,7 @@ static int set_iommu(struct vfioctl_container *c, int type)
 		return vfioctl_fail(c->ctx, rc, "VFIO_SET_IOMMU", c->object,
 				    "model %s (%d)", iommu_name(type), type);
 	}
-	c->iommu_type = type;
+	__atomic_store_n(&c->iommu_type, type, __ATOMIC_RELEASE);
 	container_invalidate_info(c);
 	return type;
 }
@@ -166,23 +171,32 @@ VFIOCTL_EXPORT int vfioctl_container_set_iommu(struct vfioctl_container *c,
 
 	if (!c)
 		return -EINVAL;
-	if (type != VFIOCTL_IOMMU_AUTO)
-		return set_iommu(c, type);
+	pthread_mutex_lock(&c->attach);
+	if (type != VFIOCTL_IOMMU_AUTO) {
+		rc = set_iommu(c, type);
+		goto out;
+	}
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		if (order[i] == VFIO_NOIOMMU_IOMMU &&
-		    !vfioctl_noiommu_enabled(c->ctx))
+		    vfioctl_noiommu_enabled(c->ctx) <= 0)
 			continue;
 		rc = vfioctl_container_check_extension(c, order[i]);
 		if (rc < 0)
-			return rc;
-		if (rc > 0)
-			return set_iommu(c, order[i]);
+			goto out;
+		if (rc > 0) {
+			rc = set_iommu(c, order[i]);
+			goto out;
+		}
 	}
 	if (c->nr_groups == 0)
-		return vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
-				    "no IOMMU model offered: attach a group first (vfioctl_group_set_container)");
-	return vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
-			    "no IOMMU model offered: load vfio_iommu_type1, or for a device without an IOMMU set vfio.enable_unsafe_noiommu_mode=1");
+		rc = vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
+				  "no IOMMU model offered: attach a group first (vfioctl_group_set_container)");
+	else
+		rc = vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
+				  "no IOMMU model offered: load vfio_iommu_type1, or for a device without an IOMMU set vfio.enable_unsafe_noiommu_mode=1");
+out:
+	pthread_mutex_unlock(&c->attach);
+	return rc;
 }
 
 VFIOCTL_EXPORT int
@@ -190,7 +204,7 @@ vfioctl_container_get_iommu_type(struct vfioctl_container *c)
 {
 	if (!c)
 		return -EINVAL;
-	return c->iommu_type;
+	return container_iommu_type(c);
 }
 
 void container_invalidate_info(struct vfioctl_container *c)
@@ -209,7 +223,7 @@ static int get_info(struct vfioctl_container *c, void **buf, size_t *len)
 			"VFIO_IOMMU_GET_INFO", c->object, &tmpl, sizeof(tmpl),
 			buf, len);
 	/* Without a model the container has no ioctls but its own. */
-	if ((rc == -ENOTTY || rc == -EINVAL) && !c->iommu_type)
+	if ((rc == -ENOTTY || rc == -EINVAL) && !container_iommu_type(c))
 		return vfioctl_fail(c->ctx, rc, "VFIO_IOMMU_GET_INFO", c->object,
 				    "set an IOMMU model first (vfioctl_container_set_iommu)");
 	return rc;
@@ -406,7 +420,7 @@ VFIOCTL_EXPORT int vfioctl_container_map_dma(struct vfioctl_container *c,
 	rc = xioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
 	if (rc == 0)
 		return 0;
-	if (!c->iommu_type)
+	if (!container_iommu_type(c))
 		return vfioctl_fail(c->ctx, rc, "VFIO_IOMMU_MAP_DMA", c->object,
 				    "set an IOMMU model first (vfioctl_container_set_iommu)");
 	switch (-rc) {

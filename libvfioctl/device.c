@@ -58,6 +58,7 @@ static int explain_get_fd(struct vfioctl_group *g, const char *name, int rc)
 {
 	char hint[1024], object[PATH_MAX + NAME_MAX + 128];
 	uint32_t flags;
+	bool ready;
 
 	snprintf(object, sizeof(object), "device %s in %s", name, g->object);
 	switch (-rc) {
@@ -67,7 +68,10 @@ static int explain_get_fd(struct vfioctl_group *g, const char *name, int rc)
 				    "no such device in group %d or it is not bound to vfio-pci (ls %s/kernel/iommu_groups/%d/devices)",
 				    g->number, g->ctx->sysfs_root, g->number);
 	case EINVAL:
-		if (!g->container || !g->container->iommu_type)
+		pthread_mutex_lock(&g->lock);
+		ready = g->container && container_iommu_type(g->container);
+		pthread_mutex_unlock(&g->lock);
+		if (!ready)
 			return vfioctl_fail(g->ctx, rc,
 					    "VFIO_GROUP_GET_DEVICE_FD", object,
 					    "put the group in a container and set its IOMMU model first");

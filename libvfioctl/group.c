@@ -82,6 +82,7 @@ VFIOCTL_EXPORT int vfioctl_group_open(struct vfioctl_ctx *ctx, int number,
 		free(g);
 		return rc;
 	}
+	pthread_mutex_init(&g->lock, NULL);
 	snprintf(g->object, sizeof(g->object), "group %d (%s)", number,
 		 g->path);
 	g->ctx = vfioctl_ref(ctx);
@@ -153,6 +154,7 @@ vfioctl_group_ref(struct vfioctl_group *g)
 	return g;
 }
 
+/* Called with g->lock held, or from the last unref. */
 static void drop_container(struct vfioctl_group *g)
 {
 	struct vfioctl_container *c = g->container;
@@ -160,7 +162,9 @@ static void drop_container(struct vfioctl_group *g)
 	if (!c)
 		return;
 	g->container = NULL;
-	__atomic_sub_fetch(&c->nr_groups, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&c->attach);
+	c->nr_groups--;
+	pthread_mutex_unlock(&c->attach);
 	container_invalidate_info(c);
 	vfioctl_container_unref(c);
 }
@@ -172,6 +176,7 @@ VFIOCTL_EXPORT void vfioctl_group_unref(struct vfioctl_group *g)
 	/* Closing the fd detaches the group from its container. */
 	close(g->fd);
 	drop_container(g);
+	pthread_mutex_destroy(&g->lock);
 	vfioctl_unref(g->ctx);
 	free(g);
 }
@@ -254,14 +259,21 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 	if (!g || !c)
 		return -EINVAL;
 	fd = c->fd;
+	pthread_mutex_lock(&g->lock);
+	pthread_mutex_lock(&c->attach);
 	rc = xioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &fd);
 	if (rc == 0) {
+		c->nr_groups++;
+		pthread_mutex_unlock(&c->attach);
+		/* The kernel refuses a second container; this is for safety. */
 		drop_container(g);
 		g->container = vfioctl_container_ref(c);
-		__atomic_add_fetch(&c->nr_groups, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&g->lock);
 		container_invalidate_info(c);
 		return 0;
 	}
+	pthread_mutex_unlock(&c->attach);
+	pthread_mutex_unlock(&g->lock);
 	/* Find out why; the errno reported stays the ioctl's. */
 	st.argsz = sizeof(st);
 	if (xioctl(g->fd, VFIO_GROUP_GET_STATUS, &st) == 0)
@@ -276,11 +288,11 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER",
 				    g->object,
 				    "the group is already in a container; unset it first");
-	if (rc == -EINVAL && c->iommu_type)
+	if (rc == -EINVAL && container_iommu_type(c))
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER",
 				    g->object,
 				    "the container's IOMMU model (%d) cannot take this group (a no-IOMMU group needs its own container)",
-				    c->iommu_type);
+				    container_iommu_type(c));
 	return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER", g->object,
 			    NULL);
 }
@@ -291,7 +303,11 @@ VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 
 	if (!g)
 		return -EINVAL;
+	pthread_mutex_lock(&g->lock);
 	rc = ioctl_noarg(g->fd, VFIO_GROUP_UNSET_CONTAINER);
+	if (rc == 0)
+		drop_container(g);
+	pthread_mutex_unlock(&g->lock);
 	if (rc < 0) {
 		if (rc == -EINVAL)
 			return vfioctl_fail(g->ctx, rc,
@@ -306,14 +322,18 @@ VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_UNSET_CONTAINER",
 				    g->object, NULL);
 	}
-	drop_container(g);
 	return 0;
 }
 
 VFIOCTL_EXPORT struct vfioctl_container *
 vfioctl_group_get_container(struct vfioctl_group *g)
 {
+	struct vfioctl_container *c;
+
 	if (!g)
 		return NULL;
-	return g->container;
+	pthread_mutex_lock(&g->lock);
+	c = g->container;
+	pthread_mutex_unlock(&g->lock);
+	return c;
 }

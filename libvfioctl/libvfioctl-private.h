@@ -39,12 +39,26 @@ struct vfioctl_ctx {
 	char dev_root[PATH_MAX];
 };
 
+/*
+ * Locking of container attachment, so that threads may attach groups,
+ * set the IOMMU model and map on one container at the same time:
+ *
+ *   group->lock      the group's container pointer (set/unset_container)
+ *   container->attach  iommu_type and nr_groups; held across the
+ *                      SET_CONTAINER and SET_IOMMU ioctls so that the
+ *                      kernel's answer and our record change together
+ *   container->lock  the cached IOMMU info
+ *
+ * Taken in that order, never the other way.  iommu_type is also read
+ * without the lock (map and info error paths), hence atomic accesses.
+ */
 struct vfioctl_container {
 	int refcount;
 	struct vfioctl_ctx *ctx;
 	int fd;
-	int iommu_type;		/* 0 until SET_IOMMU succeeded */
-	int nr_groups;		/* attached through our group objects */
+	pthread_mutex_t attach;
+	int iommu_type;		/* 0 until SET_IOMMU succeeded; attach */
+	int nr_groups;		/* attached through our group objects; attach */
 	char object[PATH_MAX + 16];
 	/* IOVA ranges from the last GET_INFO; protected by lock. */
 	pthread_mutex_t lock;
@@ -62,7 +76,8 @@ struct vfioctl_group {
 	bool noiommu;
 	char path[PATH_MAX];
 	char object[PATH_MAX + 32];
-	/* Referenced while attached; changed by set/unset_container. */
+	/* Referenced while attached; under lock (see the container). */
+	pthread_mutex_t lock;
 	struct vfioctl_container *container;
 };
 
@@ -168,5 +183,9 @@ void region_free(struct vfioctl_region *region);
 
 /* container.c, used by group.c */
 void container_invalidate_info(struct vfioctl_container *container);
+static inline int container_iommu_type(struct vfioctl_container *container)
+{
+	return __atomic_load_n(&container->iommu_type, __ATOMIC_ACQUIRE);
+}
 
 #endif

@@ -11,6 +11,11 @@
  *                 +-- vfioctl_region   owned by the device, found lazily
  *                 +-- vfioctl_irq      owned by the device, found lazily
  *
+ * Threads may share every object.  Attaching groups, setting the IOMMU
+ * model and mapping DMA on one container may happen from several threads
+ * at once (the locking is described in libvfioctl-private.h); mmap and
+ * munmap of one region are the caller's to serialize.
+ *
  * Refcounted objects hold a reference on their parent (a device on its
  * group, a group on its container once attached, everything on the
  * context), so they may be released in any order.  Every ref() returns

@@ -18,7 +18,7 @@ tests_unit_preload_fake_vfio_la_SOURCES = tests/unit/preload/fake-vfio.c
 tests_unit_preload_fake_vfio_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 tests_unit_preload_fake_vfio_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath /nowhere
-tests_unit_preload_fake_vfio_la_LIBADD = -ldl
+tests_unit_preload_fake_vfio_la_LIBADD = -ldl -lpthread
 
 check_PROGRAMS += tests/unit/lib-caps
 tests_unit_lib_caps_SOURCES = tests/unit/lib-caps.c tests/unit/lib-test.h
@@ -45,6 +45,12 @@ tests_unit_lib_null_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DLIBVFIOCTL_SYM='"$(abs_top_srcdir)/libvfioctl/libvfioctl.sym"'
 tests_unit_lib_null_LDADD = libvfioctl/libvfioctl.la
 TESTS += tests/unit/lib-null
+
+check_PROGRAMS += tests/unit/lib-threads
+tests_unit_lib_threads_SOURCES = tests/unit/lib-threads.c tests/unit/lib-test.h
+tests_unit_lib_threads_CPPFLAGS = $(LIB_TEST_CPPFLAGS) -I$(top_srcdir)/libvfioctl
+tests_unit_lib_threads_LDADD = libvfioctl/libvfioctl-internal.la -ldl -lpthread
+TESTS += tests/unit/lib-threads
 
 check_PROGRAMS += tests/unit/lib-linkage
 tests_unit_lib_linkage_SOURCES = tests/unit/lib-linkage.c tests/unit/lib-test.h

@@ -9,10 +9,13 @@
  * argsz dance, so the library's growth and retry logic is exercised.
  *
  * Tests steer it through the fake_vfio_*() functions, found with dlsym().
+ * Like the kernel, it serializes its own state: one lock around every
+ * fake ioctl, open and close, so threaded tests see a consistent kernel.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,6 +71,8 @@ static struct {
 	int32_t last_fds[16];
 	bool init;
 } st;
+
+static pthread_mutex_t big = PTHREAD_MUTEX_INITIALIZER;
 
 static void init(void)
 {
@@ -195,7 +200,9 @@ static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 		return -1;
 	}
 	fd = real(dirfd, path, flags, mode);
+	pthread_mutex_lock(&big);
 	track(fd, path);
+	pthread_mutex_unlock(&big);
 	return fd;
 }
 
@@ -578,8 +585,15 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (fd >= 0 && fd < MAX_FDS && st.kind[fd] != NONE)
-		return fake_ioctl(fd, req, arg);
+	pthread_mutex_lock(&big);
+	if (fd >= 0 && fd < MAX_FDS && st.kind[fd] != NONE) {
+		int rc = fake_ioctl(fd, req, arg), err = errno;
+
+		pthread_mutex_unlock(&big);
+		errno = err;
+		return rc;
+	}
+	pthread_mutex_unlock(&big);
 	if (!real)
 		real = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
 	return real(fd, req, arg);
@@ -591,10 +605,12 @@ EXPORT int close(int fd)
 
 	if (!real)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "close");
+	pthread_mutex_lock(&big);
 	if (fd >= 0 && fd < MAX_FDS) {
 		if (st.kind[fd] == GROUP && st.container_of_group[fd] >= 0)
 			st.groups--;
 		st.kind[fd] = NONE;
 	}
+	pthread_mutex_unlock(&big);
 	return real(fd);
 }
