@@ -63,6 +63,47 @@ VFIOCTL_EXPORT int vfioctl_container_open(struct vfioctl_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Takes over @fd, which the caller opened (or was handed) on
+ * /dev/vfio/vfio: on success the container owns it and its last unref
+ * closes it; on failure the fd is left alone.  The IOMMU model someone
+ * else set is not known, so vfioctl_container_get_iommu_type() says 0.
+ */
+VFIOCTL_EXPORT int vfioctl_container_from_fd(struct vfioctl_ctx *ctx, int fd,
+					     struct vfioctl_container **out)
+{
+	struct vfioctl_container *c;
+	int rc;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	rc = adopt_check_fd(ctx, fd, "VFIO_GET_API_VERSION");
+	if (rc < 0)
+		return rc;
+	rc = ioctl_noarg(fd, VFIO_GET_API_VERSION);
+	if (rc < 0)
+		return adopt_fail(ctx, fd, rc, "VFIO_GET_API_VERSION",
+				  "container (/dev/vfio/vfio)");
+	if (rc != VFIO_API_VERSION)
+		return vfioctl_fail(ctx, EPROTONOSUPPORT, "VFIO_GET_API_VERSION",
+				    "adopted container",
+				    "fd %d speaks VFIO API %d, libvfioctl speaks %d",
+				    fd, rc, VFIO_API_VERSION);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return vfioctl_fail(ctx, ENOMEM, "adopt", "container", NULL);
+	c->refcount = 1;
+	c->fd = fd;
+	snprintf(c->object, sizeof(c->object), "container fd %d", fd);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->attach, NULL);
+	c->ctx = vfioctl_ref(ctx);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	dbg(ctx, "%s: adopted\n", c->object);
+	*out = c;
+	return 0;
+}
+
 VFIOCTL_EXPORT struct vfioctl_container *
 vfioctl_container_ref(struct vfioctl_container *c)
 {

@@ -127,6 +127,55 @@ VFIOCTL_EXPORT int vfioctl_device_open(struct vfioctl_group *g,
 	return 0;
 }
 
+/*
+ * Takes over @fd, a device fd of a device in @g that the caller got or
+ * was handed: on success the device owns it and its last unref closes
+ * it; on failure it is left alone.  @name is only for messages and
+ * vfioctl_device_get_name(); NULL names it after the fd.
+ */
+VFIOCTL_EXPORT int vfioctl_device_from_fd(struct vfioctl_group *g, int fd,
+					  const char *name,
+					  struct vfioctl_device **out)
+{
+	struct vfio_device_info probe = { .argsz = sizeof(probe) };
+	struct vfioctl_device *d;
+	char fallback[32];
+	int rc;
+
+	if (!g || !out)
+		return -EINVAL;
+	rc = adopt_check_fd(g->ctx, fd, "VFIO_DEVICE_GET_INFO");
+	if (rc < 0)
+		return rc;
+	rc = xioctl(fd, VFIO_DEVICE_GET_INFO, &probe);
+	if (rc < 0)
+		return adopt_fail(g->ctx, fd, rc, "VFIO_DEVICE_GET_INFO",
+				  "device");
+	if (!name) {
+		snprintf(fallback, sizeof(fallback), "fd %d", fd);
+		name = fallback;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->name = strdup(name))) {
+		free(d);
+		return vfioctl_fail(g->ctx, ENOMEM, "adopt", name, NULL);
+	}
+	d->refcount = 1;
+	d->fd = fd;
+	d->group = vfioctl_group_ref(g);
+	pthread_mutex_init(&d->lock, NULL);
+	snprintf(d->object, sizeof(d->object), "device %s", name);
+	rc = load_info(d);
+	if (rc < 0) {
+		d->fd = -1;	/* still the caller's */
+		vfioctl_device_unref(d);
+		return rc;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	*out = d;
+	return 0;
+}
+
 VFIOCTL_EXPORT struct vfioctl_device *
 vfioctl_device_ref(struct vfioctl_device *d)
 {
@@ -147,7 +196,8 @@ VFIOCTL_EXPORT void vfioctl_device_unref(struct vfioctl_device *d)
 		free(d->irqs[i]);
 	free(d->regions);
 	free(d->irqs);
-	close(d->fd);
+	if (d->fd >= 0)
+		close(d->fd);
 	pthread_mutex_destroy(&d->lock);
 	vfioctl_group_unref(d->group);
 	free(d->name);

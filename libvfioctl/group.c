@@ -90,6 +90,63 @@ VFIOCTL_EXPORT int vfioctl_group_open(struct vfioctl_ctx *ctx, int number,
 	return 0;
 }
 
+/* The group number from a node name, "N" or "noiommu-N"; -1 if neither. */
+static int number_of_node(const char *path, bool *noiommu)
+{
+	const char *base = strrchr(path, '/');
+	char *end;
+	long n;
+
+	base = base ? base + 1 : path;
+	*noiommu = strncmp(base, "noiommu-", 8) == 0;
+	if (*noiommu)
+		base += 8;
+	n = strtol(base, &end, 10);
+	if (end == base || *end || n < 0 || n > INT32_MAX)
+		return -1;
+	return (int)n;
+}
+
+/*
+ * Takes over @fd, a group node the caller opened or was handed: on
+ * success the group owns it and its last unref closes it; on failure it
+ * is left alone.  The number comes from the node's name (-1 if that is
+ * not /dev/vfio/N).  A container someone else attached the group to is
+ * not known to the library: vfioctl_group_get_container() says NULL.
+ */
+VFIOCTL_EXPORT int vfioctl_group_from_fd(struct vfioctl_ctx *ctx, int fd,
+					 struct vfioctl_group **out)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vfioctl_group *g;
+	int rc;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	rc = adopt_check_fd(ctx, fd, "VFIO_GROUP_GET_STATUS");
+	if (rc < 0)
+		return rc;
+	rc = xioctl(fd, VFIO_GROUP_GET_STATUS, &st);
+	if (rc < 0)
+		return adopt_fail(ctx, fd, rc, "VFIO_GROUP_GET_STATUS",
+				  "group (/dev/vfio/N)");
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return vfioctl_fail(ctx, ENOMEM, "adopt", "group", NULL);
+	g->refcount = 1;
+	g->fd = fd;
+	fd_target(fd, g->path, sizeof(g->path));
+	g->number = number_of_node(g->path, &g->noiommu);
+	snprintf(g->object, sizeof(g->object), "group %d (fd %d, %s)",
+		 g->number, fd, g->path);
+	pthread_mutex_init(&g->lock, NULL);
+	g->ctx = vfioctl_ref(ctx);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	dbg(ctx, "%s: adopted\n", g->object);
+	*out = g;
+	return 0;
+}
+
 /* "01:00.0" means "0000:01:00.0", as lspci prints it. */
 static void full_address(const char *addr, char *buf, size_t len)
 {

@@ -178,6 +178,12 @@ int xioctl(int fd, unsigned long request, void *arg);
 int ioctl_noarg(int fd, unsigned long request);
 int ioctl_ularg(int fd, unsigned long request, unsigned long arg);
 
+/* adopt.c: fds handed over to vfioctl_*_from_fd() */
+int fd_target(int fd, char *buf, size_t len);
+int adopt_fail(struct vfioctl_ctx *ctx, int fd, int rc, const char *ioctl_name,
+	       const char *kind);
+int adopt_check_fd(struct vfioctl_ctx *ctx, int fd, const char *ioctl_name);
+
 /* region.c, used by device.c */
 void region_free(struct vfioctl_region *region);
 

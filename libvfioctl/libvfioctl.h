@@ -100,6 +100,21 @@ int vfioctl_noiommu_enabled(struct vfioctl_ctx *ctx);
 
 struct vfioctl_container;
 
+/*
+ * Adopting fds a manager opened (libvirt hands QEMU its fds this way):
+ * vfioctl_container_from_fd(), vfioctl_group_from_fd() and
+ * vfioctl_device_from_fd() check that the fd answers the ioctl of its
+ * kind (VFIO_GET_API_VERSION, VFIO_GROUP_GET_STATUS,
+ * VFIO_DEVICE_GET_INFO) and then OWN it: the object's last unref closes
+ * it, and it is made close-on-exec like the library's own fds.  On
+ * failure the fd is left open and unchanged, still the caller's.
+ * Return: 0; -EINVAL for NULL arguments; -EBADF if the fd is not open;
+ * the ioctl's errno (-ENOTTY for a non-VFIO fd), with a last error that
+ * names the fd and what it is.
+ */
+int vfioctl_container_from_fd(struct vfioctl_ctx *ctx, int fd,
+			      struct vfioctl_container **container);
+
 /* Pass to vfioctl_container_set_iommu() to pick the best type. */
 #define VFIOCTL_IOMMU_AUTO 0
 
@@ -147,6 +162,13 @@ int vfioctl_group_open(struct vfioctl_ctx *ctx, int number,
 int vfioctl_group_open_by_device(struct vfioctl_ctx *ctx, const char *addr,
 				 struct vfioctl_group **group);
 int vfioctl_group_number_of_device(struct vfioctl_ctx *ctx, const char *addr);
+/*
+ * See vfioctl_container_from_fd().  The group number is taken from the
+ * node's name, -1 if it is not /dev/vfio/N; a container the group was
+ * attached to before adoption is not known (get_container says NULL).
+ */
+int vfioctl_group_from_fd(struct vfioctl_ctx *ctx, int fd,
+			  struct vfioctl_group **group);
 struct vfioctl_group *vfioctl_group_ref(struct vfioctl_group *group);
 void vfioctl_group_unref(struct vfioctl_group *group);
 struct vfioctl_ctx *vfioctl_group_get_ctx(struct vfioctl_group *group);
@@ -168,6 +190,12 @@ struct vfioctl_device;
 
 int vfioctl_device_open(struct vfioctl_group *group, const char *name,
 			struct vfioctl_device **device);
+/*
+ * See vfioctl_container_from_fd().  @name (may be NULL) is only used in
+ * messages and by vfioctl_device_get_name().
+ */
+int vfioctl_device_from_fd(struct vfioctl_group *group, int fd,
+			   const char *name, struct vfioctl_device **device);
 struct vfioctl_device *vfioctl_device_ref(struct vfioctl_device *device);
 void vfioctl_device_unref(struct vfioctl_device *device);
 struct vfioctl_ctx *vfioctl_device_get_ctx(struct vfioctl_device *device);

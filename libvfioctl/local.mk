@@ -13,6 +13,7 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/sysfs.c \
 	libvfioctl/caps.c \
 	libvfioctl/info.c \
+	libvfioctl/adopt.c \
 	libvfioctl/container.c \
 	libvfioctl/group.c \
 	libvfioctl/device.c \

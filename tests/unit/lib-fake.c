@@ -6,6 +6,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <syslog.h>
@@ -604,6 +605,113 @@ DEFINE_TEST(log_callback, "failures reach the log callback with its data; VFIOCT
 	vfioctl_set_log_priority(ctx, LOG_EMERG);
 	expect(vfioctl_group_open(ctx, 5, &g) == -ENOENT && logged == 1,
 	       "quiet below the level");
+	return 0;
+}
+
+/* The fd is still open, and the caller's. */
+static int fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+DEFINE_TEST(adopt_container, "container_from_fd: owns the fd, makes it CLOEXEC, closes it")
+{
+	struct vfioctl_container *c2;
+	int fd;
+
+	fake_node("vfio");
+	expect(test_new(&ctx) == 0, "new");
+	test_path("dev/vfio/vfio");
+	fd = open(test_path_buf, O_RDWR);	/* no O_CLOEXEC, as handed over */
+	expect(fd >= 0, "open");
+	expect(vfioctl_container_from_fd(ctx, fd, &c2) == 0, "adopt: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(vfioctl_container_get_fd(c2) == fd, "same fd");
+	expect(fcntl(fd, F_GETFD) & FD_CLOEXEC, "CLOEXEC");
+	expect(vfioctl_container_get_api_version(c2) == VFIO_API_VERSION, "api");
+	expect(vfioctl_container_get_iommu_type(c2) == 0, "model not known");
+	vfioctl_container_unref(c2);
+	expect(!fd_open(fd), "the last unref closed the fd");
+	return 0;
+}
+
+DEFINE_TEST(adopt_group_device, "group_from_fd and device_from_fd work like open")
+{
+	struct vfioctl_region *r;
+	char buf[4];
+	int gfd, dfd;
+
+	fake_node("vfio");
+	fake_node("12");
+	fake_pci(DEV, 12, "vfio-pci");
+	expect(test_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0,
+	       "setup");
+	test_path("dev/vfio/12");
+	gfd = open(test_path_buf, O_RDWR);
+	expect(gfd >= 0, "open");
+	expect(vfioctl_group_from_fd(ctx, gfd, &g) == 0, "adopt group: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(vfioctl_group_get_number(g) == 12, "number from the node name: %d",
+	       vfioctl_group_get_number(g));
+	expect(vfioctl_group_get_fd(g) == gfd, "same fd");
+	expect(vfioctl_group_get_container(g) == NULL, "no container known");
+	expect(vfioctl_group_set_container(g, c) == 0 &&
+	       vfioctl_container_set_iommu(c, VFIOCTL_IOMMU_AUTO) > 0, "attach");
+
+	dfd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, DEV);
+	expect(dfd >= 0, "device fd");
+	expect(vfioctl_device_from_fd(g, dfd, NULL, &d) == 0, "adopt device: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(strstr(vfioctl_device_get_name(d), "fd "), "named after the fd: %s",
+	       vfioctl_device_get_name(d));
+	expect(vfioctl_device_get_num_regions(d) == 9, "info loaded");
+	expect(vfioctl_device_get_region(d, 0, &r) == 0 &&
+	       vfioctl_region_read(r, 0, buf, sizeof(buf)) == 0, "region io");
+	vfioctl_device_unref(d);
+	expect(!fd_open(dfd), "device fd closed");
+	vfioctl_group_unref(g);
+	expect(!fd_open(gfd), "group fd closed");
+	vfioctl_container_unref(c);
+	return 0;
+}
+
+DEFINE_TEST(adopt_wrong_fd, "a pipe, a closed fd or the wrong kind: -errno naming the fd, fd left alone")
+{
+	char want[64];
+	int p[2], gfd;
+
+	fake_node("vfio");
+	fake_node("12");
+	expect(test_new(&ctx) == 0, "new");
+	expect(pipe(p) == 0, "pipe");
+
+	expect(vfioctl_container_from_fd(ctx, p[0], &c) == -ENOTTY, "pipe container");
+	snprintf(want, sizeof(want), "fd %d (pipe:[", p[0]);
+	expect(has("VFIO_GET_API_VERSION on fd ") && has(want) &&
+	       has("is not a VFIO container"), "text");
+	expect(fd_open(p[0]) && !(fcntl(p[0], F_GETFD) & FD_CLOEXEC),
+	       "fd left alone");
+	expect(vfioctl_group_from_fd(ctx, p[0], &g) == -ENOTTY, "pipe group");
+	expect(has("VFIO_GROUP_GET_STATUS") && has(want) &&
+	       has("is not a VFIO group"), "text");
+
+	test_path("dev/vfio/12");
+	gfd = open(test_path_buf, O_RDWR);
+	expect(gfd >= 0 && vfioctl_group_from_fd(ctx, gfd, &g) == 0, "group");
+	expect(vfioctl_device_from_fd(g, p[1], "dev", &d) == -ENOTTY,
+	       "pipe device");
+	expect(has("VFIO_DEVICE_GET_INFO") && has("is not a VFIO device"), "text");
+	expect(fd_open(p[1]), "fd left alone");
+	/* A group is not a container. */
+	expect(vfioctl_container_from_fd(ctx, gfd, &c) == -ENOTTY, "group as container");
+	expect(has("/dev/vfio/12) is not a VFIO container"), "text");
+
+	expect(vfioctl_container_from_fd(ctx, -1, &c) == -EBADF, "-1");
+	close(p[0]);
+	expect(vfioctl_container_from_fd(ctx, p[0], &c) == -EBADF, "closed");
+	snprintf(want, sizeof(want), "fd %d is not open in this process", p[0]);
+	expect(has(want), "text");
+	vfioctl_group_unref(g);
 	return 0;
 }
 

@@ -20,8 +20,8 @@ static void quiet(struct vfioctl_ctx *ctx, int priority, const char *file,
 DEFINE_TEST(every_symbol, "every exported function links and answers")
 {
 	struct vfioctl_ctx *ctx;
-	struct vfioctl_container *c;
-	struct vfioctl_group *g;
+	struct vfioctl_container *c, *c2;
+	struct vfioctl_group *g, *g2;
 	struct vfioctl_device *d;
 	struct vfioctl_region *r;
 	struct vfioctl_irq *irq;
@@ -133,6 +133,10 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_irq_disable(irq) == 0, "i disable");
 
 	vfioctl_device_unref(d);
+	expect(vfioctl_container_from_fd(ctx, -1, &c2) == -EBADF, "c from fd");
+	expect(vfioctl_group_from_fd(ctx, -1, &g2) == -EBADF, "g from fd");
+	expect(vfioctl_device_from_fd(g, -1, NULL, &d) == -EBADF, "d from fd");
+	logged = 0;
 	expect(vfioctl_group_unset_container(g) == 0, "g unset");
 	expect(vfioctl_group_open(ctx, 40, &g) == -ENOENT, "fail on purpose");
 	expect(strstr(vfioctl_get_last_error(ctx), "group 40") &&

@@ -48,6 +48,9 @@ NULLTEST(vfioctl_set_userdata, (vfioctl_set_userdata(NULL, &u32), 1))
 NULLTEST(vfioctl_get_userdata, vfioctl_get_userdata(NULL) == NULL)
 
 NULLTEST(vfioctl_container_open, vfioctl_container_open(NULL, NULL) == -EINVAL)
+NULLTEST(vfioctl_container_from_fd,
+	 vfioctl_container_from_fd(NULL, 0, NULL) == -EINVAL &&
+	 vfioctl_container_from_fd(NULL, 0, (struct vfioctl_container **)&ptr) == -EINVAL)
 NULLTEST(vfioctl_container_ref, vfioctl_container_ref(NULL) == NULL)
 NULLTEST(vfioctl_container_unref, (vfioctl_container_unref(NULL), 1))
 NULLTEST(vfioctl_container_get_ctx, vfioctl_container_get_ctx(NULL) == NULL)
@@ -82,6 +85,8 @@ NULLTEST(vfioctl_group_open_by_device,
 	 vfioctl_group_open_by_device(NULL, NULL, NULL) == -EINVAL)
 NULLTEST(vfioctl_group_number_of_device,
 	 vfioctl_group_number_of_device(NULL, NULL) == -EINVAL)
+NULLTEST(vfioctl_group_from_fd,
+	 vfioctl_group_from_fd(NULL, 0, (struct vfioctl_group **)&ptr) == -EINVAL)
 NULLTEST(vfioctl_group_ref, vfioctl_group_ref(NULL) == NULL)
 NULLTEST(vfioctl_group_unref, (vfioctl_group_unref(NULL), 1))
 NULLTEST(vfioctl_group_get_ctx, vfioctl_group_get_ctx(NULL) == NULL)
@@ -99,6 +104,8 @@ NULLTEST(vfioctl_group_get_container,
 	 vfioctl_group_get_container(NULL) == NULL)
 
 NULLTEST(vfioctl_device_open, vfioctl_device_open(NULL, NULL, NULL) == -EINVAL)
+NULLTEST(vfioctl_device_from_fd,
+	 vfioctl_device_from_fd(NULL, 0, "x", (struct vfioctl_device **)&ptr) == -EINVAL)
 NULLTEST(vfioctl_device_ref, vfioctl_device_ref(NULL) == NULL)
 NULLTEST(vfioctl_device_unref, (vfioctl_device_unref(NULL), 1))
 NULLTEST(vfioctl_device_get_ctx, vfioctl_device_get_ctx(NULL) == NULL)
@@ -163,6 +170,8 @@ static const struct null_case cases[] = {
 	ENTRY(vfioctl_noiommu_enabled), ENTRY(vfioctl_set_root),
 	ENTRY(vfioctl_set_userdata), ENTRY(vfioctl_get_userdata),
 	ENTRY(vfioctl_container_open), ENTRY(vfioctl_container_ref),
+	ENTRY(vfioctl_container_from_fd), ENTRY(vfioctl_group_from_fd),
+	ENTRY(vfioctl_device_from_fd),
 	ENTRY(vfioctl_container_unref), ENTRY(vfioctl_container_get_ctx),
 	ENTRY(vfioctl_container_get_fd),
 	ENTRY(vfioctl_container_get_api_version),
