@@ -18,6 +18,34 @@ static int walk_ok(const struct vfio_info_cap_header *hdr, size_t avail,
 	return 0;
 }
 
+struct cap_ids {
+	uint16_t *ids;
+	unsigned int max, count;
+};
+
+static int collect_id(const struct vfio_info_cap_header *hdr, size_t avail,
+		      void *data)
+{
+	struct cap_ids *c = data;
+
+	if (c->count < c->max)
+		c->ids[c->count] = hdr->id;
+	c->count++;
+	return 0;
+}
+
+/* The chain was checked by load_info(); this only finds the head. */
+static bool info_chain(struct vfioctl_device *d, uint32_t *first)
+{
+	const struct vfio_device_info *info = d->info;
+
+	if (!info || !(info->flags & VFIO_DEVICE_FLAGS_CAPS) ||
+	    !info->cap_offset)
+		return false;
+	*first = info->cap_offset;
+	return true;
+}
+
 static int load_info(struct vfioctl_device *d)
 {
 	struct vfioctl_ctx *ctx = d->group->ctx;
@@ -44,7 +72,8 @@ static int load_info(struct vfioctl_device *d)
 	d->flags = info->flags;
 	d->num_regions = info->num_regions;
 	d->num_irqs = info->num_irqs;
-	free(buf);
+	d->info = buf;
+	d->info_len = len;
 	d->regions = calloc(d->num_regions ? d->num_regions : 1,
 			    sizeof(*d->regions));
 	d->irqs = calloc(d->num_irqs ? d->num_irqs : 1, sizeof(*d->irqs));
@@ -196,6 +225,7 @@ VFIOCTL_EXPORT void vfioctl_device_unref(struct vfioctl_device *d)
 		free(d->irqs[i]);
 	free(d->regions);
 	free(d->irqs);
+	free(d->info);
 	if (d->fd >= 0)
 		close(d->fd);
 	pthread_mutex_destroy(&d->lock);
@@ -255,6 +285,53 @@ vfioctl_device_get_num_irqs(struct vfioctl_device *d)
 	if (!d)
 		return 0;
 	return d->num_irqs;
+}
+
+/*
+ * The device-info capabilities (zPCI, PCI atomic completer, ...), which
+ * the library does not interpret: the caller gets the kernel's bytes.
+ */
+VFIOCTL_EXPORT int
+vfioctl_device_get_info_cap(struct vfioctl_device *d, unsigned int id,
+			    const struct vfio_info_cap_header **cap,
+			    size_t *size)
+{
+	uint32_t first;
+	const void *p;
+	size_t avail;
+	int rc;
+
+	if (!d || !cap)
+		return -EINVAL;
+	if (id > UINT16_MAX || !info_chain(d, &first))
+		return -ENODATA;
+	rc = cap_find(d->info, d->info_len, sizeof(struct vfio_device_info),
+		      first, (uint16_t)id, sizeof(**cap), &p, &avail);
+	if (rc == -ENOENT)
+		return -ENODATA;
+	if (rc < 0)
+		return rc;
+	*cap = p;
+	if (size)
+		*size = avail;
+	return 0;
+}
+
+VFIOCTL_EXPORT int vfioctl_device_get_info_cap_ids(struct vfioctl_device *d,
+						   uint16_t *ids,
+						   unsigned int max)
+{
+	struct cap_ids c = { .ids = ids, .max = ids ? max : 0 };
+	uint32_t first;
+	int rc;
+
+	if (!d)
+		return -EINVAL;
+	if (!info_chain(d, &first))
+		return 0;
+	rc = cap_walk(d->info, d->info_len, sizeof(struct vfio_device_info),
+		      first, collect_id, &c);
+	return rc < 0 ? rc : (int)c.count;
 }
 
 VFIOCTL_EXPORT int vfioctl_device_reset(struct vfioctl_device *d)

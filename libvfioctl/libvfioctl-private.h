@@ -111,6 +111,9 @@ struct vfioctl_device {
 	uint32_t flags;
 	unsigned int num_regions;
 	unsigned int num_irqs;
+	/* The GET_INFO reply, kept for its capability chain (read-only). */
+	void *info;
+	size_t info_len;
 	/* Regions and irqs are created on first use under lock. */
 	pthread_mutex_t lock;
 	struct vfioctl_region **regions;

@@ -208,6 +208,31 @@ uint32_t vfioctl_device_get_flags(struct vfioctl_device *device);
 unsigned int vfioctl_device_get_num_regions(struct vfioctl_device *device);
 unsigned int vfioctl_device_get_num_irqs(struct vfioctl_device *device);
 
+/**
+ * vfioctl_device_get_info_cap() - a capability of VFIO_DEVICE_GET_INFO
+ * @device: the device
+ * @id: VFIO_DEVICE_INFO_CAP_* (zPCI, PCI atomic completer, ...)
+ * @cap: set to the capability's header, followed by its payload; it
+ *       points into the device's copy of the reply and lives as long as
+ *       the device
+ * @size: if not NULL, set to the bytes available at *@cap (header
+ *        included); check it against the payload struct before reading,
+ *        and memcpy() the payload first: caps are only 4-byte aligned
+ *
+ * Return: 0; -ENODATA if the device has no such capability; -EINVAL.
+ */
+int vfioctl_device_get_info_cap(struct vfioctl_device *device,
+				unsigned int id,
+				const struct vfio_info_cap_header **cap,
+				size_t *size);
+/*
+ * The ids of the device-info capabilities in chain order: fills up to
+ * @max entries of @ids (may be NULL with @max 0) and returns how many
+ * there are.
+ */
+int vfioctl_device_get_info_cap_ids(struct vfioctl_device *device,
+				    uint16_t *ids, unsigned int max);
+
 int vfioctl_device_reset(struct vfioctl_device *device);
 
 /* One device whose reset is tied to this one's (PCI hot reset). */

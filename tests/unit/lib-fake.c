@@ -13,6 +13,7 @@
 
 #include "lib-test.h"
 #include <libvfioctl.h>
+#include <linux/vfio_zdev.h>
 
 #define DEV "0000:01:00.0"
 
@@ -428,6 +429,36 @@ DEFINE_TEST(device_info_argsz_retry, "device info grows argsz past an unknown ca
 	       vfioctl_device_get_num_irqs(d) == VFIO_PCI_NUM_IRQS, "counts");
 	expect(vfioctl_device_get_flags(d) & VFIO_DEVICE_FLAGS_PCI, "flags");
 	expect(strcmp(vfioctl_device_get_name(d), DEV) == 0, "name");
+	return 0;
+}
+
+DEFINE_TEST(device_info_caps, "device-info capabilities are kept and found by id")
+{
+	struct vfio_device_info_cap_zpci_base zpci;
+	const struct vfio_info_cap_header *cap;
+	uint16_t ids[4];
+	size_t size;
+
+	expect(setup(1) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	expect(vfioctl_device_get_info_cap_ids(d, NULL, 0) == 2, "count");
+	expect(vfioctl_device_get_info_cap_ids(d, ids, 1) == 2 && ids[0] == 42,
+	       "short array");
+	expect(vfioctl_device_get_info_cap_ids(d, ids, 4) == 2 && ids[0] == 42 &&
+	       ids[1] == VFIO_DEVICE_INFO_CAP_ZPCI_BASE, "chain order");
+	expect(vfioctl_device_get_info_cap(d, 42, &cap, &size) == 0, "unknown id");
+	expect(cap->id == 42 && cap->version == 1 && size == 16, "size %zu", size);
+	expect(vfioctl_device_get_info_cap(d, VFIO_DEVICE_INFO_CAP_ZPCI_BASE,
+					   &cap, &size) == 0, "zpci");
+	expect(size >= sizeof(zpci), "size %zu", size);
+	memcpy(&zpci, cap, sizeof(zpci));	/* caps are only 4-aligned */
+	expect(zpci.start_dma == 0x1000 && zpci.end_dma == 0xffffffff,
+	       "payload");
+	expect(vfioctl_device_get_info_cap(d, VFIO_DEVICE_INFO_CAP_ZPCI_UTIL,
+					   &cap, NULL) == -ENODATA, "absent");
+	expect(vfioctl_device_get_info_cap(d, 0x10000, &cap, NULL) == -ENODATA,
+	       "id too big");
+	expect(vfioctl_device_get_info_cap(d, 42, NULL, NULL) == -EINVAL,
+	       "NULL cap");
 	return 0;
 }
 

@@ -26,6 +26,7 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	struct vfioctl_region *r;
 	struct vfioctl_irq *irq;
 	struct vfioctl_reset_dep deps[2];
+	const struct vfio_info_cap_header *cap;
 	uint64_t u64a, u64b;
 	uint32_t u32a, u32b;
 	int logged = 0, fd[1] = { 5 };
@@ -98,6 +99,8 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_device_get_flags(d) & VFIO_DEVICE_FLAGS_PCI, "d flags");
 	expect(vfioctl_device_get_num_regions(d) == 9, "d regions");
 	expect(vfioctl_device_get_num_irqs(d) == 5, "d irqs");
+	expect(vfioctl_device_get_info_cap_ids(d, NULL, 0) == 2, "d cap ids");
+	expect(vfioctl_device_get_info_cap(d, 42, &cap, NULL) == 0, "d cap");
 	expect(vfioctl_device_reset(d) == 0, "d reset");
 	expect(vfioctl_device_get_hot_reset_info(d, deps, 2) == 2, "hot reset");
 

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vfio.h>
+#include <linux/vfio_zdev.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -339,6 +340,7 @@ static int device_info(void *arg)
 	struct vfio_device_info *info = (void *)tmp;
 	uint32_t *prev = NULL;
 	size_t off = sizeof(*info);
+	struct vfio_device_info_cap_zpci_base *zpci;
 
 	info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET |
 		      VFIO_DEVICE_FLAGS_CAPS;
@@ -346,6 +348,10 @@ static int device_info(void *arg)
 	info->num_irqs = VFIO_PCI_NUM_IRQS;
 	info->cap_offset = (uint32_t)off;
 	add_cap(tmp, &off, &prev, 42, 16);	/* unknown to the library */
+	zpci = add_cap(tmp, &off, &prev, VFIO_DEVICE_INFO_CAP_ZPCI_BASE,
+		       sizeof(*zpci));
+	zpci->start_dma = 0x1000;
+	zpci->end_dma = 0xffffffff;
 	return reply(arg, tmp, sizeof(*info), off, &info->cap_offset);
 }
 
