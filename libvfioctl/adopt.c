@@ -42,7 +42,7 @@ int adopt_fail(struct vfioctl_ctx *ctx, int fd, int rc, const char *ioctl_name,
 				    "fd %d is not open in this process", fd);
 	fd_target(fd, target, sizeof(target));
 	return vfioctl_fail(ctx, rc, ioctl_name, object,
-			    "fd %d (%s) is not a VFIO %s", fd, target, kind);
+			    "fd %d (%s) is not a %s", fd, target, kind);
 }
 
 /* -EBADF with a message unless @fd is open. */

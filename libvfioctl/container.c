@@ -83,7 +83,7 @@ VFIOCTL_EXPORT int vfioctl_container_from_fd(struct vfioctl_ctx *ctx, int fd,
 	rc = ioctl_noarg(fd, VFIO_GET_API_VERSION);
 	if (rc < 0)
 		return adopt_fail(ctx, fd, rc, "VFIO_GET_API_VERSION",
-				  "container (/dev/vfio/vfio)");
+				  "VFIO container (/dev/vfio/vfio)");
 	if (rc != VFIO_API_VERSION)
 		return vfioctl_fail(ctx, EPROTONOSUPPORT, "VFIO_GET_API_VERSION",
 				    "adopted container",

@@ -179,7 +179,7 @@ VFIOCTL_EXPORT int vfioctl_device_from_fd(struct vfioctl_group *g, int fd,
 	rc = xioctl(fd, VFIO_DEVICE_GET_INFO, &probe);
 	if (rc < 0)
 		return adopt_fail(g->ctx, fd, rc, "VFIO_DEVICE_GET_INFO",
-				  "device");
+				  "VFIO device");
 	if (!name) {
 		snprintf(fallback, sizeof(fallback), "fd %d", fd);
 		name = fallback;

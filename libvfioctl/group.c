@@ -129,7 +129,7 @@ VFIOCTL_EXPORT int vfioctl_group_from_fd(struct vfioctl_ctx *ctx, int fd,
 	rc = xioctl(fd, VFIO_GROUP_GET_STATUS, &st);
 	if (rc < 0)
 		return adopt_fail(ctx, fd, rc, "VFIO_GROUP_GET_STATUS",
-				  "group (/dev/vfio/N)");
+				  "VFIO group (/dev/vfio/N)");
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return vfioctl_fail(ctx, ENOMEM, "adopt", "group", NULL);

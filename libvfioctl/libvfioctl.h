@@ -6,6 +6,7 @@
  *
  *   vfioctl_ctx                    library context: log, roots, last error
  *     +-- vfioctl_container        /dev/vfio/vfio                (refcounted)
+ *     +-- vfioctl_kvm              a VM's KVM-VFIO device        (refcounted)
  *     +-- vfioctl_group            /dev/vfio/N, /dev/vfio/noiommu-N (refcounted)
  *           +-- vfioctl_device     device fd                     (refcounted)
  *                 +-- vfioctl_region   owned by the device, found lazily
@@ -310,6 +311,38 @@ int vfioctl_irq_trigger(struct vfioctl_irq *irq, unsigned int start,
 			unsigned int count);
 int vfioctl_irq_set_unmask_eventfd(struct vfioctl_irq *irq,
 				   unsigned int start, int eventfd);
+
+/* ---------------------------------------------------------------- kvm */
+
+/*
+ * The KVM-VFIO device of one VM (KVM_DEV_TYPE_VFIO), through which KVM
+ * learns the VFIO groups the VM uses.  A VM may have only one: create it
+ * once per VM and add every group through it.
+ */
+struct vfioctl_kvm;
+
+/**
+ * vfioctl_kvm_new() - create the KVM-VFIO device of a VM
+ * @ctx: the context
+ * @vm_fd: the fd KVM_CREATE_VM returned; not kept, not closed
+ * @kvm: set to the new object, which owns the device fd
+ *
+ * Return: 0; -EINVAL (NULL), -EBADF (@vm_fd not open), -ENOTTY (not a
+ * KVM VM), -EBUSY (the VM already has a KVM-VFIO device), -ENODEV.
+ */
+int vfioctl_kvm_new(struct vfioctl_ctx *ctx, int vm_fd,
+		    struct vfioctl_kvm **kvm);
+struct vfioctl_kvm *vfioctl_kvm_ref(struct vfioctl_kvm *kvm);
+void vfioctl_kvm_unref(struct vfioctl_kvm *kvm);
+/* The KVM-VFIO device fd, for the caller's own ioctls. */
+int vfioctl_kvm_get_fd(struct vfioctl_kvm *kvm);
+/*
+ * KVM_SET_DEVICE_ATTR with KVM_DEV_VFIO_FILE (KVM_DEV_VFIO_GROUP before
+ * 6.6, same value) and _ADD or _DEL.  Return: 0 or the ioctl's -errno;
+ * _DEL of a group never added is -ENOENT.
+ */
+int vfioctl_kvm_add_group(struct vfioctl_kvm *kvm, struct vfioctl_group *group);
+int vfioctl_kvm_del_group(struct vfioctl_kvm *kvm, struct vfioctl_group *group);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,8 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/group.c \
 	libvfioctl/device.c \
 	libvfioctl/region.c \
-	libvfioctl/irq.c
+	libvfioctl/irq.c \
+	libvfioctl/kvm.c
 
 libvfioctl_libvfioctl_la_SOURCES = $(LIBVFIOCTL_SRC)
 libvfioctl_libvfioctl_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden

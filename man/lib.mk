@@ -7,4 +7,5 @@ dist_man_MANS += \
 	man/vfioctl_group_open.3 \
 	man/vfioctl_device_open.3 \
 	man/vfioctl_region_read.3 \
-	man/vfioctl_irq_enable.3
+	man/vfioctl_irq_enable.3 \
+	man/vfioctl_kvm_new.3

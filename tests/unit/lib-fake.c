@@ -746,6 +746,56 @@ DEFINE_TEST(adopt_wrong_fd, "a pipe, a closed fd or the wrong kind: -errno namin
 	return 0;
 }
 
+DEFINE_TEST(kvm_errors, "kvm_new: a closed fd, a pipe, NULL: -errno naming the fd")
+{
+	struct vfioctl_kvm *kvm;
+	char want[64];
+	int p[2];
+
+	expect(test_new(&ctx) == 0 && pipe(p) == 0, "setup");
+	expect(vfioctl_kvm_new(ctx, -1, &kvm) == -EBADF, "-1");
+	expect(has("KVM_CREATE_DEVICE on VM fd -1") &&
+	       has("fd -1 is not open"), "text");
+	expect(vfioctl_kvm_new(ctx, p[0], &kvm) == -ENOTTY, "pipe");
+	snprintf(want, sizeof(want), "fd %d (pipe:[", p[0]);
+	expect(has(want) && has("is not a KVM VM"), "text");
+	expect(vfioctl_kvm_new(ctx, p[0], NULL) == -EINVAL, "NULL out");
+	expect(vfioctl_kvm_add_group(NULL, NULL) == -EINVAL, "NULL add");
+	return 0;
+}
+
+DEFINE_TEST(kvm_add_del, "KVM-VFIO device: created once per VM, groups added and removed")
+{
+	struct vfioctl_kvm *kvm, *kvm2;
+	int vm;
+
+	expect(setup(0) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	fake_node("kvm-vm");
+	test_path("dev/vfio/kvm-vm");
+	vm = open(test_path_buf, O_RDWR | O_CLOEXEC);
+	expect(vm >= 0, "vm");
+	expect(vfioctl_kvm_new(ctx, vm, &kvm) == 0, "new: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(fcntl(vfioctl_kvm_get_fd(kvm), F_GETFD) & FD_CLOEXEC, "CLOEXEC");
+	expect(vfioctl_kvm_add_group(kvm, g) == 0, "add: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(fake_vfio_kvm_has_group(vfioctl_group_get_fd(g)),
+	       "the kernel got the group's fd");
+	expect(vfioctl_kvm_add_group(kvm, g) == -EEXIST, "twice");
+	expect(has("KVM_DEV_VFIO_FILE_ADD") && has("group 12"), "text");
+	expect(vfioctl_kvm_del_group(kvm, g) == 0, "del");
+	expect(!fake_vfio_kvm_has_group(vfioctl_group_get_fd(g)), "gone");
+	expect(vfioctl_kvm_del_group(kvm, g) == -ENOENT, "del twice");
+	expect(has("was not added to this VM"), "text");
+	expect(vfioctl_kvm_new(ctx, vm, &kvm2) == -EBUSY, "second device");
+	expect(has("only one is allowed"), "text");
+	expect(vfioctl_kvm_ref(kvm) == kvm, "ref");
+	vfioctl_kvm_unref(kvm);
+	vfioctl_kvm_unref(kvm);
+	close(vm);
+	return 0;
+}
+
 DEFINE_TEST(lifetimes, "children keep their parents alive; unref order does not matter")
 {
 	struct vfioctl_region *r;

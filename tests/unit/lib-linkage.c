@@ -21,6 +21,7 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 {
 	struct vfioctl_ctx *ctx;
 	struct vfioctl_container *c, *c2;
+	struct vfioctl_kvm *kvm;
 	struct vfioctl_group *g, *g2;
 	struct vfioctl_device *d;
 	struct vfioctl_region *r;
@@ -139,6 +140,17 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_container_from_fd(ctx, -1, &c2) == -EBADF, "c from fd");
 	expect(vfioctl_group_from_fd(ctx, -1, &g2) == -EBADF, "g from fd");
 	expect(vfioctl_device_from_fd(g, -1, NULL, &d) == -EBADF, "d from fd");
+	fake_node("kvm-vm");
+	test_path("dev/vfio/kvm-vm");
+	fd[0] = open(test_path_buf, O_RDWR | O_CLOEXEC);
+	expect(vfioctl_kvm_new(ctx, fd[0], &kvm) == 0, "kvm");
+	expect(vfioctl_kvm_ref(kvm) == kvm, "kvm ref");
+	vfioctl_kvm_unref(kvm);
+	expect(vfioctl_kvm_get_fd(kvm) >= 0, "kvm fd");
+	expect(vfioctl_kvm_add_group(kvm, g) == 0, "kvm add");
+	expect(vfioctl_kvm_del_group(kvm, g) == 0, "kvm del");
+	vfioctl_kvm_unref(kvm);
+	close(fd[0]);
 	logged = 0;
 	expect(vfioctl_group_unset_container(g) == 0, "g unset");
 	expect(vfioctl_group_open(ctx, 40, &g) == -ENOENT, "fail on purpose");

@@ -163,6 +163,13 @@ NULLTEST(vfioctl_irq_trigger, vfioctl_irq_trigger(NULL, 0, 1) == -EINVAL)
 NULLTEST(vfioctl_irq_set_unmask_eventfd,
 	 vfioctl_irq_set_unmask_eventfd(NULL, 0, -1) == -EINVAL)
 
+NULLTEST(vfioctl_kvm_new, vfioctl_kvm_new(NULL, -1, NULL) == -EINVAL)
+NULLTEST(vfioctl_kvm_ref, vfioctl_kvm_ref(NULL) == NULL)
+NULLTEST(vfioctl_kvm_unref, (vfioctl_kvm_unref(NULL), 1))
+NULLTEST(vfioctl_kvm_get_fd, vfioctl_kvm_get_fd(NULL) == -EINVAL)
+NULLTEST(vfioctl_kvm_add_group, vfioctl_kvm_add_group(NULL, NULL) == -EINVAL)
+NULLTEST(vfioctl_kvm_del_group, vfioctl_kvm_del_group(NULL, NULL) == -EINVAL)
+
 #define ENTRY(_name) { #_name, null_##_name }
 
 static const struct null_case cases[] = {
@@ -219,6 +226,9 @@ static const struct null_case cases[] = {
 	ENTRY(vfioctl_irq_disable), ENTRY(vfioctl_irq_mask),
 	ENTRY(vfioctl_irq_unmask), ENTRY(vfioctl_irq_trigger),
 	ENTRY(vfioctl_irq_set_unmask_eventfd),
+	ENTRY(vfioctl_kvm_new), ENTRY(vfioctl_kvm_ref), ENTRY(vfioctl_kvm_unref),
+	ENTRY(vfioctl_kvm_get_fd), ENTRY(vfioctl_kvm_add_group),
+	ENTRY(vfioctl_kvm_del_group),
 };
 
 static const struct null_case *find_case(const char *name)

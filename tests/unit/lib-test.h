@@ -209,6 +209,7 @@ FAKE_FN(void, fake_vfio_set_corrupt, (int c), (c))
 FAKE_FN(void, fake_vfio_fail_ioctl, (unsigned long r, int e), (r, e))
 FAKE_FN(void, fake_vfio_fail_open, (const char *s, int e), (s, e))
 FAKE_FN(int, fake_vfio_count, (unsigned long r), (r))
+FAKE_FN(int, fake_vfio_kvm_has_group, (int fd), (fd))
 FAKE_FN(const struct vfio_irq_set *, fake_vfio_last_irq_set,
 	(const int32_t **fds), (fds))
 

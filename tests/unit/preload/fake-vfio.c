@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 #include <linux/vfio.h>
 #include <linux/vfio_zdev.h>
 
@@ -37,6 +38,7 @@ void fake_vfio_fail_ioctl(unsigned long req, int err);
 void fake_vfio_fail_open(const char *suffix, int err);
 int fake_vfio_count(unsigned long req);
 const struct vfio_irq_set *fake_vfio_last_irq_set(const int32_t **fds);
+int fake_vfio_kvm_has_group(int group_fd);
 int open64(const char *path, int flags, ...);
 int openat64(int dirfd, const char *path, int flags, ...);
 int __open_2(const char *path, int flags);
@@ -44,7 +46,8 @@ int __open64_2(const char *path, int flags);
 #define MAX_FDS 1024
 #define MAX_COUNTED 64
 
-enum kind { NONE, CONTAINER, GROUP, DEVICE };
+/* A file named kvm-vm plays a KVM VM for the KVM-VFIO device. */
+enum kind { NONE, CONTAINER, GROUP, DEVICE, KVM_VM, KVM_DEV };
 
 static struct {
 	enum kind kind[MAX_FDS];
@@ -70,6 +73,8 @@ static struct {
 	} counted[MAX_COUNTED];
 	struct vfio_irq_set last_set;
 	int32_t last_fds[16];
+	bool kvm_dev_created;
+	bool kvm_has_group[MAX_FDS];	/* group fd added to the KVM device */
 	bool init;
 } st;
 
@@ -138,6 +143,11 @@ EXPORT const struct vfio_irq_set *fake_vfio_last_irq_set(const int32_t **fds)
 	return &st.last_set;
 }
 
+EXPORT int fake_vfio_kvm_has_group(int group_fd)
+{
+	return group_fd >= 0 && group_fd < MAX_FDS && st.kvm_has_group[group_fd];
+}
+
 static void count(unsigned long req)
 {
 	int i;
@@ -167,6 +177,10 @@ static void track(int fd, const char *path)
 	if (fd < 0 || fd >= MAX_FDS || !base || base - path < 5)
 		return;
 	st.kind[fd] = NONE;
+	if (ends_with(path, "/kvm-vm")) {
+		st.kind[fd] = KVM_VM;
+		return;
+	}
 	/* Only nodes inside a ".../vfio/" directory. */
 	if (strncmp(base - 5, "/vfio", 5) != 0)
 		return;
@@ -572,6 +586,61 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			return hot_reset_info(arg);
 		}
 		break;
+	case KVM_VM:
+		if (req == KVM_CREATE_DEVICE) {
+			struct kvm_create_device *cd = arg;
+
+			if (cd->type != KVM_DEV_TYPE_VFIO) {
+				errno = ENODEV;
+				return -1;
+			}
+			if (st.kvm_dev_created) {
+				errno = EBUSY;	/* one per VM */
+				return -1;
+			}
+			dfd = memfd_create("fake-kvm-vfio", MFD_CLOEXEC);
+			if (dfd < 0 || dfd >= MAX_FDS)
+				return -1;
+			st.kvm_dev_created = true;
+			st.kind[dfd] = KVM_DEV;
+			cd->fd = (uint32_t)dfd;
+			return 0;
+		}
+		break;
+	case KVM_DEV:
+		if (req == KVM_SET_DEVICE_ATTR) {
+			const struct kvm_device_attr *a = arg;
+			int32_t gfd;
+
+			if (a->group != KVM_DEV_VFIO_GROUP) {
+				errno = ENXIO;
+				return -1;
+			}
+			memcpy(&gfd, (const void *)(uintptr_t)a->addr, sizeof(gfd));
+			if (gfd < 0 || gfd >= MAX_FDS || st.kind[gfd] != GROUP) {
+				errno = fcntl(gfd, F_GETFD) < 0 ? EBADF : EINVAL;
+				return -1;
+			}
+			if (a->attr == KVM_DEV_VFIO_GROUP_ADD) {
+				if (st.kvm_has_group[gfd]) {
+					errno = EEXIST;
+					return -1;
+				}
+				st.kvm_has_group[gfd] = true;
+				return 0;
+			}
+			if (a->attr == KVM_DEV_VFIO_GROUP_DEL) {
+				if (!st.kvm_has_group[gfd]) {
+					errno = ENOENT;
+					return -1;
+				}
+				st.kvm_has_group[gfd] = false;
+				return 0;
+			}
+			errno = ENXIO;
+			return -1;
+		}
+		break;
 	case NONE:
 		break;
 	}
@@ -615,6 +684,7 @@ EXPORT int close(int fd)
 	if (fd >= 0 && fd < MAX_FDS) {
 		if (st.kind[fd] == GROUP && st.container_of_group[fd] >= 0)
 			st.groups--;
+		st.kvm_has_group[fd] = false;
 		st.kind[fd] = NONE;
 	}
 	pthread_mutex_unlock(&big);
