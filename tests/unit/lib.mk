@@ -61,9 +61,9 @@ TESTS += tests/unit/lib-linkage
 # The scripts find the source tree from their own path and the build
 # tree as the directory make runs them in.
 TESTS += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
-	tests/unit/lib-musl.sh
+	tests/unit/lib-musl.sh tests/unit/lib-man.sh
 EXTRA_DIST += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
-	tests/unit/lib-musl.sh
+	tests/unit/lib-musl.sh tests/unit/lib-man.sh
 
 # libFuzzer target for the capability walker, built with clang outside
 # libtool.  `make fuzz-quick` is a bounded run; lib-fuzz.sh calls it.
