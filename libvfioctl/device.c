@@ -407,3 +407,103 @@ vfioctl_device_get_hot_reset_info(struct vfioctl_device *d,
 			    "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", d->object,
 			    "the kernel kept raising the count");
 }
+
+/* Adds @g to @fds unless it is there; returns the new count. */
+static unsigned int add_group_fd(int32_t *fds, unsigned int n,
+				 struct vfioctl_group *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] == g->fd)
+			return n;
+	fds[n] = g->fd;
+	return n + 1;
+}
+
+static bool have_group(struct vfioctl_group *const *groups, unsigned int n,
+		       struct vfioctl_group *own, uint32_t number)
+{
+	unsigned int i;
+
+	if (own->number >= 0 && (uint32_t)own->number == number)
+		return true;
+	for (i = 0; i < n; i++)
+		if (groups[i]->number >= 0 &&
+		    (uint32_t)groups[i]->number == number)
+			return true;
+	return false;
+}
+
+/*
+ * A PCI hot (bus or slot) reset resets every device of the bus or slot,
+ * so the kernel wants proof that the caller owns all of them: the fds of
+ * every group VFIO_DEVICE_GET_PCI_HOT_RESET_INFO names.  The device's own
+ * group is always passed; @groups are the others.  A missing group is
+ * named here instead of the kernel's bare -EINVAL.
+ */
+VFIOCTL_EXPORT int
+vfioctl_device_pci_hot_reset(struct vfioctl_device *d,
+			     struct vfioctl_group *const *groups,
+			     unsigned int n)
+{
+	struct vfioctl_reset_dep *deps = NULL;
+	struct vfio_pci_hot_reset *reset = NULL;
+	struct vfioctl_ctx *ctx;
+	unsigned int i, count = 0;
+	int rc, nr_deps;
+
+	if (!d || (n && !groups))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!groups[i])
+			return -EINVAL;
+	ctx = d->group->ctx;
+	nr_deps = vfioctl_device_get_hot_reset_info(d, NULL, 0);
+	if (nr_deps < 0)
+		return nr_deps;
+	deps = calloc((size_t)nr_deps + 1, sizeof(*deps));
+	if (!deps)
+		return vfioctl_fail(ctx, ENOMEM, "VFIO_DEVICE_PCI_HOT_RESET",
+				    d->object, NULL);
+	rc = vfioctl_device_get_hot_reset_info(d, deps, (unsigned int)nr_deps);
+	if (rc < 0)
+		goto out;
+	/* The set may have grown in between; check what we hold. */
+	nr_deps = rc < nr_deps ? rc : nr_deps;
+	for (i = 0; i < (unsigned int)nr_deps; i++) {
+		/* -1: a device not in a group (iommufd cdev), nothing to pass. */
+		if (deps[i].group == UINT32_MAX ||
+		    have_group(groups, n, d->group, deps[i].group))
+			continue;
+		rc = vfioctl_fail(ctx, EINVAL, "VFIO_DEVICE_PCI_HOT_RESET",
+				  d->object,
+				  "the reset also resets %04x:%02x:%02x.%x in group %u: open group %u and pass it",
+				  deps[i].segment, deps[i].bus, deps[i].devfn >> 3,
+				  deps[i].devfn & 7, deps[i].group, deps[i].group);
+		goto out;
+	}
+	reset = calloc(1, sizeof(*reset) + ((size_t)n + 1) * sizeof(int32_t));
+	if (!reset) {
+		rc = vfioctl_fail(ctx, ENOMEM, "VFIO_DEVICE_PCI_HOT_RESET",
+				  d->object, NULL);
+		goto out;
+	}
+	count = add_group_fd(reset->group_fds, count, d->group);
+	for (i = 0; i < n; i++)
+		count = add_group_fd(reset->group_fds, count, groups[i]);
+	reset->argsz = (uint32_t)(sizeof(*reset) + count * sizeof(int32_t));
+	reset->count = count;
+	rc = xioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, reset);
+	if (rc < 0)
+		rc = vfioctl_fail(ctx, rc, "VFIO_DEVICE_PCI_HOT_RESET", d->object,
+				  rc == -EINVAL ?
+				  "the kernel refused the groups passed (%u): every affected group must be open in this process and attached to the same container" :
+				  rc == -EBUSY ?
+				  "a device of the bus or slot is open elsewhere (%u groups passed)" :
+				  "%u groups passed", count);
+out:
+	free(reset);
+	free(deps);
+	return rc < 0 ? rc : 0;
+}

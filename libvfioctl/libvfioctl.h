@@ -251,6 +251,23 @@ int vfioctl_device_get_hot_reset_info(struct vfioctl_device *device,
 				      struct vfioctl_reset_dep *deps,
 				      unsigned int max);
 
+/**
+ * vfioctl_device_pci_hot_reset() - reset the device's bus or slot
+ * @device: a PCI device
+ * @groups: the other groups of the devices the reset affects (see
+ *          vfioctl_device_get_hot_reset_info()); the device's own group
+ *          is always passed and may be repeated here
+ * @n: the number of @groups (@groups may be NULL when 0)
+ *
+ * Return: 0; -EINVAL with a last error naming the first affected device
+ * whose group is missing from @groups, before the kernel is asked; or
+ * the errno of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO or
+ * VFIO_DEVICE_PCI_HOT_RESET.
+ */
+int vfioctl_device_pci_hot_reset(struct vfioctl_device *device,
+				 struct vfioctl_group *const *groups,
+				 unsigned int n);
+
 /* ------------------------------------------------------------- region */
 
 struct vfioctl_region;

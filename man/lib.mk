@@ -100,4 +100,5 @@ dist_man_MANS += \
 	man/vfioctl_kvm_unref.3 \
 	man/vfioctl_kvm_get_fd.3 \
 	man/vfioctl_kvm_add_group.3 \
-	man/vfioctl_kvm_del_group.3
+	man/vfioctl_kvm_del_group.3 \
+	man/vfioctl_device_pci_hot_reset.3

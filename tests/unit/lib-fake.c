@@ -462,6 +462,46 @@ DEFINE_TEST(device_info_caps, "device-info capabilities are kept and found by id
 	return 0;
 }
 
+DEFINE_TEST(pci_hot_reset, "hot reset passes the own group and the given ones; a missing group is named")
+{
+	struct vfioctl_group *g13, *list[2];
+
+	fake_node("13");
+	expect(setup(1) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	/* fake: the reset affects 0000:01:00.0 (group 12) and 01:00.1 (13) */
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -EINVAL, "missing 13");
+	expect(has("VFIO_DEVICE_PCI_HOT_RESET") && has("0000:01:00.1 in group 13") &&
+	       has("open group 13 and pass it"), "text");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 0,
+	       "not sent to the kernel");
+	expect(vfioctl_group_open(ctx, 13, &g13) == 0, "group 13");
+	list[0] = g13;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == 0, "reset: %s",
+	       vfioctl_get_last_error(ctx));
+	list[1] = g;	/* the own group again: passed once */
+	expect(vfioctl_device_pci_hot_reset(d, list, 2) == 0, "with own group");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 2, "two resets");
+	list[0] = NULL;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == -EINVAL, "NULL entry");
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 1) == -EINVAL, "NULL array");
+	fake_vfio_fail_ioctl(VFIO_DEVICE_PCI_HOT_RESET, EBUSY);
+	list[0] = g13;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == -EBUSY, "busy");
+	expect(has("open elsewhere"), "text");
+	vfioctl_group_unref(g13);
+	return 0;
+}
+
+DEFINE_TEST(pci_hot_reset_info_fails, "hot reset of a device without one: the info ioctl's error")
+{
+	expect(setup(1) == 0, "setup");
+	fake_vfio_fail_ioctl(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, ENOTTY);
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -ENOTTY, "rc");
+	expect(has("cannot be hot reset"), "text");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 0, "not sent");
+	return 0;
+}
+
 DEFINE_TEST(region_caps, "region info: sparse areas, MSI-X mappable, type/subtype")
 {
 	struct vfioctl_region *r, *r2, *cfg;

@@ -103,6 +103,8 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_device_get_info_cap_ids(d, NULL, 0) == 2, "d cap ids");
 	expect(vfioctl_device_get_info_cap(d, 42, &cap, NULL) == 0, "d cap");
 	expect(vfioctl_device_reset(d) == 0, "d reset");
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -EINVAL,
+	       "d hot reset (group 13 not passed)");
 	expect(vfioctl_device_get_hot_reset_info(d, deps, 2) == 2, "hot reset");
 
 	expect(vfioctl_device_get_region(d, 0, &r) == 0, "region");

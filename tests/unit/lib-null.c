@@ -120,6 +120,8 @@ NULLTEST(vfioctl_device_get_info_cap,
 	 vfioctl_device_get_info_cap(NULL, 1, NULL, NULL) == -EINVAL)
 NULLTEST(vfioctl_device_get_info_cap_ids,
 	 vfioctl_device_get_info_cap_ids(NULL, NULL, 0) == -EINVAL)
+NULLTEST(vfioctl_device_pci_hot_reset,
+	 vfioctl_device_pci_hot_reset(NULL, NULL, 0) == -EINVAL)
 NULLTEST(vfioctl_device_reset, vfioctl_device_reset(NULL) == -EINVAL)
 NULLTEST(vfioctl_device_get_hot_reset_info,
 	 vfioctl_device_get_hot_reset_info(NULL, NULL, 0) == -EINVAL)
@@ -184,6 +186,7 @@ static const struct null_case cases[] = {
 	ENTRY(vfioctl_container_from_fd), ENTRY(vfioctl_group_from_fd),
 	ENTRY(vfioctl_device_from_fd), ENTRY(vfioctl_device_get_info_cap),
 	ENTRY(vfioctl_device_get_info_cap_ids),
+	ENTRY(vfioctl_device_pci_hot_reset),
 	ENTRY(vfioctl_container_unref), ENTRY(vfioctl_container_get_ctx),
 	ENTRY(vfioctl_container_get_fd),
 	ENTRY(vfioctl_container_get_api_version),

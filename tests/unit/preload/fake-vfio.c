@@ -52,6 +52,7 @@ enum kind { NONE, CONTAINER, GROUP, DEVICE, KVM_VM, KVM_DEV };
 static struct {
 	enum kind kind[MAX_FDS];
 	int container_of_group[MAX_FDS];	/* group fd -> container fd */
+	int group_number[MAX_FDS];		/* group fd -> N of /dev/vfio/N */
 	uint32_t extensions;		/* bit n: CHECK_EXTENSION(n) == 1 */
 	int iommu_type;
 	int groups;
@@ -197,6 +198,7 @@ static void track(int fd, const char *path)
 	if (p != base) {
 		st.kind[fd] = GROUP;
 		st.container_of_group[fd] = -1;
+		st.group_number[fd] = atoi(base);
 	}
 }
 
@@ -468,6 +470,36 @@ static int hot_reset_info(void *arg)
 	return 0;
 }
 
+/* Like the kernel: every group hot_reset_info names must be passed. */
+static int hot_reset(void *arg)
+{
+	const struct vfio_pci_hot_reset *r = arg;
+	bool seen[2] = { false, false };
+	uint32_t i;
+	int gfd, n;
+
+	if (r->argsz < sizeof(*r) + r->count * sizeof(r->group_fds[0]) ||
+	    r->flags) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < r->count; i++) {
+		gfd = r->group_fds[i];
+		if (gfd < 0 || gfd >= MAX_FDS || st.kind[gfd] != GROUP) {
+			errno = EINVAL;
+			return -1;
+		}
+		n = st.group_number[gfd] - 12;
+		if (n >= 0 && n < 2)
+			seen[n] = true;
+	}
+	if (!seen[0] || !seen[1]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 static int fake_ioctl(int fd, unsigned long req, void *arg)
 {
 	int i, dfd;
@@ -584,6 +616,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			return 0;
 		case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
 			return hot_reset_info(arg);
+		case VFIO_DEVICE_PCI_HOT_RESET:
+			return hot_reset(arg);
 		}
 		break;
 	case KVM_VM:
