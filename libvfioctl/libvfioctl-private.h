@@ -37,6 +37,11 @@ struct vfioctl_ctx {
 	void *userdata;		/* the caller's; never looked at */
 	char sysfs_root[PATH_MAX];
 	char dev_root[PATH_MAX];
+	/* The IOMMU groups (topology.c), read once under lock. */
+	pthread_mutex_t lock;
+	bool topology_scanned;
+	unsigned int nr_iommu_groups;
+	struct vfioctl_iommu_group *iommu_groups;
 };
 
 /*
@@ -186,6 +191,9 @@ int fd_target(int fd, char *buf, size_t len);
 int adopt_fail(struct vfioctl_ctx *ctx, int fd, int rc, const char *ioctl_name,
 	       const char *kind);
 int adopt_check_fd(struct vfioctl_ctx *ctx, int fd, const char *ioctl_name);
+
+/* topology.c */
+void topology_free(struct vfioctl_ctx *ctx);
 
 /* region.c, used by device.c */
 void region_free(struct vfioctl_region *region);

@@ -81,6 +81,7 @@ VFIOCTL_EXPORT int vfioctl_new(struct vfioctl_ctx **ctxp)
 	 */
 	strcpy(ctx->sysfs_root, "/sys");
 	strcpy(ctx->dev_root, "/dev");
+	pthread_mutex_init(&ctx->lock, NULL);
 	*ctxp = ctx;
 	return 0;
 }
@@ -97,6 +98,8 @@ VFIOCTL_EXPORT void vfioctl_unref(struct vfioctl_ctx *ctx)
 	if (!ctx || !ref_put(&ctx->refcount))
 		return;
 	vfioctl_clear_error(ctx);
+	topology_free(ctx);
+	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }
 
@@ -158,8 +161,15 @@ VFIOCTL_EXPORT int vfioctl_set_root(struct vfioctl_ctx *ctx,
 		rc = copy_root(dev, dev_root ? dev_root : ctx->dev_root);
 	if (rc < 0)
 		return rc;
+	pthread_mutex_lock(&ctx->lock);
+	/* The enumerated groups came from the old root and stay valid. */
+	if (ctx->topology_scanned) {
+		pthread_mutex_unlock(&ctx->lock);
+		return -EBUSY;
+	}
 	memcpy(ctx->sysfs_root, sysfs, sizeof(sysfs));
 	memcpy(ctx->dev_root, dev, sizeof(dev));
+	pthread_mutex_unlock(&ctx->lock);
 	return 0;
 }
 

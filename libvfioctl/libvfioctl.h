@@ -79,8 +79,9 @@ const char *vfioctl_get_dev_root(struct vfioctl_ctx *ctx);
  * For test suites and dry runs.  vfioctl_new() never reads the roots from
  * the environment.  Objects opened before the call keep their paths.
  *
- * Return: 0, -EINVAL (NULL @ctx or a relative path) or -ENAMETOOLONG; on
- * failure neither root changes.
+ * Return: 0, -EINVAL (NULL @ctx or a relative path), -ENAMETOOLONG, or
+ * -EBUSY once the IOMMU groups were enumerated; on failure neither root
+ * changes.
  */
 int vfioctl_set_root(struct vfioctl_ctx *ctx, const char *sysfs_root,
 		     const char *dev_root);
@@ -328,6 +329,48 @@ int vfioctl_irq_trigger(struct vfioctl_irq *irq, unsigned int start,
 			unsigned int count);
 int vfioctl_irq_set_unmask_eventfd(struct vfioctl_irq *irq,
 				   unsigned int start, int eventfd);
+
+/* ----------------------------------------------------------- topology */
+
+/*
+ * The kernel's IOMMU groups (<sysfs>/kernel/iommu_groups) and the devices
+ * in each, whether or not they have a VFIO node.  The context reads them
+ * once, on the first call, and owns them: the objects live as long as the
+ * context and show the system as it was then.  Groups come in number
+ * order, devices in name order.
+ */
+struct vfioctl_iommu_group;
+struct vfioctl_iommu_dev;
+
+/*
+ * Return: the number of groups; -ENODEV if there are none (no IOMMU: the
+ * directory is missing or empty, as kernels leave it); another -errno.
+ */
+int vfioctl_iommu_groups_scan(struct vfioctl_ctx *ctx);
+/* NULL when there are no groups or the scan failed (see the last error). */
+struct vfioctl_iommu_group *vfioctl_iommu_group_get_first(struct vfioctl_ctx *ctx);
+struct vfioctl_iommu_group *
+vfioctl_iommu_group_get_next(struct vfioctl_iommu_group *group);
+int vfioctl_iommu_group_get_number(struct vfioctl_iommu_group *group);
+struct vfioctl_ctx *vfioctl_iommu_group_get_ctx(struct vfioctl_iommu_group *group);
+
+struct vfioctl_iommu_dev *vfioctl_iommu_dev_get_first(struct vfioctl_iommu_group *group);
+struct vfioctl_iommu_dev *vfioctl_iommu_dev_get_next(struct vfioctl_iommu_dev *dev);
+struct vfioctl_iommu_group *vfioctl_iommu_dev_get_group(struct vfioctl_iommu_dev *dev);
+/* "0000:01:00.0" for PCI; the sysfs name for other buses. */
+const char *vfioctl_iommu_dev_get_name(struct vfioctl_iommu_dev *dev);
+/* The bound driver at scan time, "" when none. */
+const char *vfioctl_iommu_dev_get_driver(struct vfioctl_iommu_dev *dev);
+/* PCI vendor and device IDs, 0 when not PCI. */
+unsigned int vfioctl_iommu_dev_get_vendor(struct vfioctl_iommu_dev *dev);
+unsigned int vfioctl_iommu_dev_get_device(struct vfioctl_iommu_dev *dev);
+
+#define vfioctl_iommu_group_foreach(ctx, group)				\
+	for (group = vfioctl_iommu_group_get_first(ctx); group != NULL;	\
+	     group = vfioctl_iommu_group_get_next(group))
+#define vfioctl_iommu_dev_foreach(group, dev)				\
+	for (dev = vfioctl_iommu_dev_get_first(group); dev != NULL;	\
+	     dev = vfioctl_iommu_dev_get_next(dev))
 
 /* ---------------------------------------------------------------- kvm */
 

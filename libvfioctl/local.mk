@@ -11,6 +11,7 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h \
 	libvfioctl/errno-name.c libvfioctl/errno-name.h \
 	libvfioctl/sysfs.c \
+	libvfioctl/topology.c \
 	libvfioctl/caps.c \
 	libvfioctl/info.c \
 	libvfioctl/adopt.c \

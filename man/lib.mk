@@ -8,7 +8,8 @@ dist_man_MANS += \
 	man/vfioctl_device_open.3 \
 	man/vfioctl_region_read.3 \
 	man/vfioctl_irq_enable.3 \
-	man/vfioctl_kvm_new.3
+	man/vfioctl_kvm_new.3 \
+	man/vfioctl_iommu_group_get_first.3
 
 # One alias page per function, so that `man vfioctl_container_map_dma`
 # works; tests/unit/lib-man.sh checks there is one for every export.
@@ -101,4 +102,15 @@ dist_man_MANS += \
 	man/vfioctl_kvm_get_fd.3 \
 	man/vfioctl_kvm_add_group.3 \
 	man/vfioctl_kvm_del_group.3 \
-	man/vfioctl_device_pci_hot_reset.3
+	man/vfioctl_device_pci_hot_reset.3 \
+	man/vfioctl_iommu_groups_scan.3 \
+	man/vfioctl_iommu_group_get_next.3 \
+	man/vfioctl_iommu_group_get_number.3 \
+	man/vfioctl_iommu_group_get_ctx.3 \
+	man/vfioctl_iommu_dev_get_first.3 \
+	man/vfioctl_iommu_dev_get_next.3 \
+	man/vfioctl_iommu_dev_get_group.3 \
+	man/vfioctl_iommu_dev_get_name.3 \
+	man/vfioctl_iommu_dev_get_driver.3 \
+	man/vfioctl_iommu_dev_get_vendor.3 \
+	man/vfioctl_iommu_dev_get_device.3

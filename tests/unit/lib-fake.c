@@ -836,6 +836,70 @@ DEFINE_TEST(kvm_add_del, "KVM-VFIO device: created once per VM, groups added and
 	return 0;
 }
 
+DEFINE_TEST(topology, "IOMMU groups in number order, their devices in name order, drivers and IDs")
+{
+	struct vfioctl_iommu_group *ig, *seen[4];
+	struct vfioctl_iommu_dev *dev;
+	char names[256] = "";
+	int n = 0;
+
+	fake_pci("0000:02:02.0", 3, NULL);
+	fake_pci("0000:02:01.0", 3, "e1000");
+	fake_pci(DEV, 12, "vfio-pci");
+	fake_pci("0000:00:1f.0", 20, "lpc_ich");
+	fake_file("sys/devices/pci0000:00/0000:02:01.0/vendor", "0x8086\n");
+	fake_file("sys/devices/pci0000:00/0000:02:01.0/device", "0x100e\n");
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == 3, "three groups");
+	vfioctl_iommu_group_foreach(ctx, ig) {
+		expect(n < 4, "too many");
+		seen[n++] = ig;
+	}
+	expect(n == 3, "%d groups iterated", n);
+	expect(vfioctl_iommu_group_get_number(seen[0]) == 3 &&
+	       vfioctl_iommu_group_get_number(seen[1]) == 12 &&
+	       vfioctl_iommu_group_get_number(seen[2]) == 20, "numeric order");
+	expect(vfioctl_iommu_group_get_ctx(seen[0]) == ctx, "ctx");
+	vfioctl_iommu_dev_foreach(seen[0], dev) {
+		strcat(names, vfioctl_iommu_dev_get_name(dev));
+		strcat(names, "=");
+		strcat(names, vfioctl_iommu_dev_get_driver(dev));
+		strcat(names, " ");
+		expect(vfioctl_iommu_dev_get_group(dev) == seen[0], "back link");
+	}
+	expect(strcmp(names, "0000:02:01.0=e1000 0000:02:02.0= ") == 0, "%s",
+	       names);
+	dev = vfioctl_iommu_dev_get_first(seen[0]);
+	expect(vfioctl_iommu_dev_get_vendor(dev) == 0x8086 &&
+	       vfioctl_iommu_dev_get_device(dev) == 0x100e, "IDs");
+	dev = vfioctl_iommu_dev_get_next(dev);
+	expect(vfioctl_iommu_dev_get_vendor(dev) == 0, "no vendor file");
+	expect(vfioctl_iommu_dev_get_next(dev) == NULL, "end");
+	dev = vfioctl_iommu_dev_get_first(seen[1]);
+	expect(strcmp(vfioctl_iommu_dev_get_name(dev), DEV) == 0 &&
+	       strcmp(vfioctl_iommu_dev_get_driver(dev), "vfio-pci") == 0,
+	       "group 12");
+	/* A snapshot: the roots cannot move under it. */
+	expect(vfioctl_set_root(ctx, "/sys", "/dev") == -EBUSY, "set_root");
+	vfioctl_unref(ctx);
+	return 0;
+}
+
+DEFINE_TEST(topology_no_iommu, "an empty and a missing iommu_groups both give -ENODEV")
+{
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == -ENODEV, "empty");
+	expect(has("no IOMMU groups"), "text");
+	expect(vfioctl_iommu_group_get_first(ctx) == NULL, "no first");
+	vfioctl_unref(ctx);
+	test_path("sys/kernel/iommu_groups");
+	expect(rmdir(test_path_buf) == 0, "rmdir");
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == -ENODEV, "missing");
+	expect(has("no IOMMU groups"), "text");
+	return 0;
+}
+
 DEFINE_TEST(lifetimes, "children keep their parents alive; unref order does not matter")
 {
 	struct vfioctl_region *r;

@@ -22,6 +22,8 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	struct vfioctl_ctx *ctx;
 	struct vfioctl_container *c, *c2;
 	struct vfioctl_kvm *kvm;
+	struct vfioctl_iommu_group *ig;
+	struct vfioctl_iommu_dev *idev;
 	struct vfioctl_group *g, *g2;
 	struct vfioctl_device *d;
 	struct vfioctl_region *r;
@@ -54,6 +56,19 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_get_sysfs_root(ctx)[0] == '/', "sysfs root");
 	expect(vfioctl_get_dev_root(ctx)[0] == '/', "dev root");
 	expect(vfioctl_noiommu_enabled(ctx) == 0, "noiommu");
+
+	expect(vfioctl_iommu_groups_scan(ctx) == 1, "scan");
+	ig = vfioctl_iommu_group_get_first(ctx);
+	expect(vfioctl_iommu_group_get_number(ig) == 12 &&
+	       vfioctl_iommu_group_get_ctx(ig) == ctx &&
+	       vfioctl_iommu_group_get_next(ig) == NULL, "iommu group");
+	idev = vfioctl_iommu_dev_get_first(ig);
+	expect(vfioctl_iommu_dev_get_group(idev) == ig &&
+	       !strcmp(vfioctl_iommu_dev_get_name(idev), "0000:01:00.0") &&
+	       !strcmp(vfioctl_iommu_dev_get_driver(idev), "vfio-pci") &&
+	       vfioctl_iommu_dev_get_vendor(idev) == 0 &&
+	       vfioctl_iommu_dev_get_device(idev) == 0 &&
+	       vfioctl_iommu_dev_get_next(idev) == NULL, "iommu dev");
 
 	expect(vfioctl_container_open(ctx, &c) == 0, "container");
 	expect(vfioctl_container_ref(c) == c, "c ref");

@@ -172,6 +172,20 @@ NULLTEST(vfioctl_kvm_get_fd, vfioctl_kvm_get_fd(NULL) == -EINVAL)
 NULLTEST(vfioctl_kvm_add_group, vfioctl_kvm_add_group(NULL, NULL) == -EINVAL)
 NULLTEST(vfioctl_kvm_del_group, vfioctl_kvm_del_group(NULL, NULL) == -EINVAL)
 
+NULLTEST(vfioctl_iommu_groups_scan, vfioctl_iommu_groups_scan(NULL) == -EINVAL)
+NULLTEST(vfioctl_iommu_group_get_first, vfioctl_iommu_group_get_first(NULL) == NULL)
+NULLTEST(vfioctl_iommu_group_get_next, vfioctl_iommu_group_get_next(NULL) == NULL)
+NULLTEST(vfioctl_iommu_group_get_number,
+	 vfioctl_iommu_group_get_number(NULL) == -EINVAL)
+NULLTEST(vfioctl_iommu_group_get_ctx, vfioctl_iommu_group_get_ctx(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_first, vfioctl_iommu_dev_get_first(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_next, vfioctl_iommu_dev_get_next(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_group, vfioctl_iommu_dev_get_group(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_name, vfioctl_iommu_dev_get_name(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_driver, vfioctl_iommu_dev_get_driver(NULL) == NULL)
+NULLTEST(vfioctl_iommu_dev_get_vendor, vfioctl_iommu_dev_get_vendor(NULL) == 0)
+NULLTEST(vfioctl_iommu_dev_get_device, vfioctl_iommu_dev_get_device(NULL) == 0)
+
 #define ENTRY(_name) { #_name, null_##_name }
 
 static const struct null_case cases[] = {
@@ -232,6 +246,13 @@ static const struct null_case cases[] = {
 	ENTRY(vfioctl_kvm_new), ENTRY(vfioctl_kvm_ref), ENTRY(vfioctl_kvm_unref),
 	ENTRY(vfioctl_kvm_get_fd), ENTRY(vfioctl_kvm_add_group),
 	ENTRY(vfioctl_kvm_del_group),
+	ENTRY(vfioctl_iommu_groups_scan), ENTRY(vfioctl_iommu_group_get_first),
+	ENTRY(vfioctl_iommu_group_get_next),
+	ENTRY(vfioctl_iommu_group_get_number),
+	ENTRY(vfioctl_iommu_group_get_ctx), ENTRY(vfioctl_iommu_dev_get_first),
+	ENTRY(vfioctl_iommu_dev_get_next), ENTRY(vfioctl_iommu_dev_get_group),
+	ENTRY(vfioctl_iommu_dev_get_name), ENTRY(vfioctl_iommu_dev_get_driver),
+	ENTRY(vfioctl_iommu_dev_get_vendor), ENTRY(vfioctl_iommu_dev_get_device),
 };
 
 static const struct null_case *find_case(const char *name)
