@@ -65,8 +65,8 @@ static int scan_devices(struct vfioctl_ctx *ctx, struct vfioctl_iommu_group *g)
 	if (rc < 0)
 		return rc;
 	dp = opendir(dir);
-	if (!dp)
-		return -errno;
+	if (!dp)	/* a group going away while we look is empty */
+		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(dp))) {
 		if (de->d_name[0] == '.')
 			continue;
