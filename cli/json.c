@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../libvfioctl/errno-name.h"
 #include "json.h"
 #include "pciids.h"
 #include "vfioctl.h"
@@ -42,7 +43,7 @@ int json_doc_print(struct json_object *doc)
 void json_error_print(int errnum, const char *msg, int status)
 {
 	struct json_object *doc = json_doc_new(), *e = json_object_new_object();
-	const char *name = strerrorname_np(errnum);
+	const char *name = errno_name(errnum);
 
 	json_object_object_add(e, "errno", json_object_new_int(errnum));
 	json_object_object_add(e, "name", name ? json_object_new_string(name) : NULL);

@@ -11,8 +11,9 @@ cli_libvfioctl_cli_la_SOURCES = \
 	cli/stack.c cli/stack.h \
 	cli/netstate.c cli/netstate-nl.c cli/netstate.h \
 	cli/units.c cli/units.h \
-	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h
-cli_libvfioctl_cli_la_LIBADD = $(LIBNL_ROUTE_LIBS) $(LIBMOUNT_LIBS)
+	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h \
+	libvfioctl/errno-name.c libvfioctl/errno-name.h
+cli_libvfioctl_cli_la_LIBADD = libvfioctl/libvfioctl.la $(LIBNL_ROUTE_LIBS) $(LIBMOUNT_LIBS)
 cli_libvfioctl_cli_la_CFLAGS = $(AM_CFLAGS) $(LIBNL_ROUTE_CFLAGS) $(LIBMOUNT_CFLAGS) \
 	-DVFIOCTL_DEFAULT_CONFDIR='"$(sysconfdir)/vfioctl.d"'
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sysfs.c - scan IOMMU groups and their member devices from sysfs.
+ * sysfs.c - the CLI's view of IOMMU groups and their member devices.
  *
- * The CLI keeps this scan to itself (instead of asking libvfioctl) because
- * it must also explain groups that VFIO has never seen: groups whose
- * devices are all on host drivers have no /dev/vfio node at all.
+ * Which groups exist and which devices they hold comes from libvfioctl's
+ * enumeration (vfioctl_iommu_group_foreach), which covers groups VFIO has
+ * never seen; this file adds what only the CLI needs of each device
+ * (driver_override, class, boot_vga, the bus) and the small sysfs helpers.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libvfioctl.h>
 
 #include "sysfs.h"
 
@@ -236,20 +238,6 @@ int topo_read_dev(const struct cli_env *env, const char *addr,
 	return read_dev_dir(dir, addr, dev);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int cmp_dev(const void *a, const void *b)
-{
-	const struct cli_dev *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
 static int grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	void *n;
@@ -267,43 +255,50 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static int scan_group(const struct cli_env *env, int id, struct cli_topo *t,
-		      size_t *dev_cap)
+/* A library context on the CLI's roots; the library does the scanning. */
+static int lib_scan(const struct cli_env *env, struct vfioctl_ctx **ctx)
 {
-	char dir[PATH_MAX], p[PATH_MAX + 256];
-	struct cli_group *g;
-	struct dirent *de;
-	size_t first = t->nr_devs;
-	DIR *d;
-	int rc = 0;
+	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d/devices",
-		 env->sysfs, id);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
+	rc = vfioctl_new(ctx);
+	if (rc < 0)
+		return rc;
+	rc = vfioctl_set_root(*ctx, env->sysfs, env->devfs);
+	if (rc == 0)
+		rc = vfioctl_iommu_groups_scan(*ctx);
+	if (rc < 0)
+		vfioctl_unref(*ctx);
+	return rc;
+}
+
+/* Adds group @ig with the CLI's view of each member. */
+static int add_group(const struct cli_env *env, struct vfioctl_iommu_group *ig,
+		     struct cli_topo *t, size_t *dev_cap)
+{
+	int id = vfioctl_iommu_group_get_number(ig);
+	char p[PATH_MAX + 256];
+	struct vfioctl_iommu_dev *idev;
+	struct cli_group *g;
+	size_t first = t->nr_devs;
+	const char *name;
+	int rc;
+
+	vfioctl_iommu_dev_foreach(ig, idev) {
+		name = vfioctl_iommu_dev_get_name(idev);
 		rc = grow((void **)&t->devs, dev_cap, t->nr_devs + 1,
 			  sizeof(*t->devs));
 		if (rc < 0)
-			break;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		rc = read_dev_dir(p, de->d_name, &t->devs[t->nr_devs]);
-		if (rc == -ENOENT) {	/* hot-unplugged while we looked */
-			rc = 0;
+			return rc;
+		snprintf(p, sizeof(p), "%s/kernel/iommu_groups/%d/devices/%s",
+			 env->sysfs, id, name);
+		rc = read_dev_dir(p, name, &t->devs[t->nr_devs]);
+		if (rc == -ENOENT)	/* hot-unplugged since the scan */
 			continue;
-		}
 		if (rc < 0)
-			break;
+			return rc;
 		t->devs[t->nr_devs].group = id;
 		t->nr_devs++;
 	}
-	closedir(d);
-	if (rc < 0)
-		return rc;
-	qsort(t->devs + first, t->nr_devs - first, sizeof(*t->devs), cmp_dev);
 	g = &t->groups[t->nr_groups++];
 	g->id = id;
 	g->first = first;
@@ -311,59 +306,39 @@ static int scan_group(const struct cli_env *env, int id, struct cli_topo *t,
 	return 0;
 }
 
+/*
+ * The groups and their members come from libvfioctl's enumeration, so
+ * that the CLI and the library cannot disagree about them or about what
+ * "no IOMMU" looks like; the CLI adds the attributes only it needs.
+ */
 int topo_scan(const struct cli_env *env, int want, struct cli_topo *t)
 {
-	size_t nr_ids = 0, ids_cap = 0, dev_cap = 0, i;
-	bool any = false;
-	char dir[PATH_MAX];
-	struct dirent *de;
-	int *ids = NULL;
-	DIR *d;
-	int rc = 0;
+	struct vfioctl_iommu_group *ig;
+	struct vfioctl_ctx *ctx;
+	size_t dev_cap = 0;
+	int rc;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups", env->sysfs);
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? -ENODEV : -errno;
-	while ((de = readdir(d))) {
-		char *end;
-		long id;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
+	rc = lib_scan(env, &ctx);
+	if (rc < 0)
+		return rc;
+	t->groups = calloc((size_t)rc, sizeof(*t->groups));
+	if (!t->groups) {
+		vfioctl_unref(ctx);
+		return -ENOMEM;
+	}
+	rc = 0;
+	vfioctl_iommu_group_foreach(ctx, ig) {
+		if (want >= 0 && vfioctl_iommu_group_get_number(ig) != want)
 			continue;
-		id = strtol(de->d_name, &end, 10);
-		if (*end || id < 0 || id > INT_MAX)
-			continue;
-		any = true;
-		if (want >= 0 && id != want)
-			continue;
-		rc = grow((void **)&ids, &ids_cap, nr_ids + 1, sizeof(*ids));
+		rc = add_group(env, ig, t, &dev_cap);
 		if (rc < 0)
 			break;
-		ids[nr_ids++] = (int)id;
 	}
-	closedir(d);
-	if (rc < 0)
-		goto out;
-	/*
-	 * Without an IOMMU the kernel leaves iommu_groups empty: that is the
-	 * same answer as a missing directory, whichever group was asked for.
-	 */
-	if (nr_ids == 0) {
-		rc = any ? -ENOENT : -ENODEV;
-		goto out;
-	}
-	qsort(ids, nr_ids, sizeof(*ids), cmp_int);
-	t->groups = calloc(nr_ids, sizeof(*t->groups));
-	if (!t->groups) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < nr_ids && rc == 0; i++)
-		rc = scan_group(env, ids[i], t, &dev_cap);
-out:
-	free(ids);
+	vfioctl_unref(ctx);
+	/* Groups exist, just not this one. */
+	if (rc == 0 && t->nr_groups == 0)
+		rc = -ENOENT;
 	if (rc < 0)
 		topo_free(t);
 	return rc;
@@ -371,20 +346,14 @@ out:
 
 int topo_iommu_present(const struct cli_env *env)
 {
-	char dir[PATH_MAX];
-	struct dirent *de;
-	int rc = -ENODEV;
-	DIR *d;
+	struct vfioctl_ctx *ctx;
+	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups", env->sysfs);
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? -ENODEV : -errno;
-	while (rc < 0 && (de = readdir(d)))
-		if (isdigit((unsigned char)de->d_name[0]))
-			rc = 0;
-	closedir(d);
-	return rc;
+	rc = lib_scan(env, &ctx);
+	if (rc < 0)
+		return rc;
+	vfioctl_unref(ctx);
+	return 0;
 }
 
 void topo_free(struct cli_topo *t)

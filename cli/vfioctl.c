@@ -210,6 +210,13 @@ int main(int argc, char **argv)
 		cli_err("cannot create library context: %s", strerror(-rc));
 		return VFIOCTL_EXIT_FAILURE;
 	}
+	/* The library never reads the roots from the environment; the CLI does. */
+	rc = vfioctl_set_root(ctx.lib, ctx.env.sysfs, ctx.env.devfs);
+	if (rc < 0) {
+		cli_err("VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT must be absolute paths");
+		vfioctl_unref(ctx.lib);
+		return VFIOCTL_EXIT_USAGE;
+	}
 	/* argp names the program after argv[0]: "vfioctl group: ..." */
 	snprintf(progname, sizeof(progname), "vfioctl %s", name);
 	argv[g.cmd_index] = progname;

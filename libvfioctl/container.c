@@ -31,9 +31,12 @@ VFIOCTL_EXPORT int vfioctl_container_open(struct vfioctl_ctx *ctx,
 	c->refcount = 1;
 	snprintf(c->object, sizeof(c->object), "container %s", path);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->attach, NULL);
 	c->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (c->fd < 0) {
 		rc = errno;
+		pthread_mutex_destroy(&c->lock);
+		pthread_mutex_destroy(&c->attach);
 		free(c);
 		if (rc == ENOENT)
 			return vfioctl_fail(ctx, rc, "open", path,
@@ -60,6 +63,47 @@ VFIOCTL_EXPORT int vfioctl_container_open(struct vfioctl_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Takes over @fd, which the caller opened (or was handed) on
+ * /dev/vfio/vfio: on success the container owns it and its last unref
+ * closes it; on failure the fd is left alone.  The IOMMU model someone
+ * else set is not known, so vfioctl_container_get_iommu_type() says 0.
+ */
+VFIOCTL_EXPORT int vfioctl_container_from_fd(struct vfioctl_ctx *ctx, int fd,
+					     struct vfioctl_container **out)
+{
+	struct vfioctl_container *c;
+	int rc;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	rc = adopt_check_fd(ctx, fd, "VFIO_GET_API_VERSION");
+	if (rc < 0)
+		return rc;
+	rc = ioctl_noarg(fd, VFIO_GET_API_VERSION);
+	if (rc < 0)
+		return adopt_fail(ctx, fd, rc, "VFIO_GET_API_VERSION",
+				  "VFIO container (/dev/vfio/vfio)");
+	if (rc != VFIO_API_VERSION)
+		return vfioctl_fail(ctx, EPROTONOSUPPORT, "VFIO_GET_API_VERSION",
+				    "adopted container",
+				    "fd %d speaks VFIO API %d, libvfioctl speaks %d",
+				    fd, rc, VFIO_API_VERSION);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return vfioctl_fail(ctx, ENOMEM, "adopt", "container", NULL);
+	c->refcount = 1;
+	c->fd = fd;
+	snprintf(c->object, sizeof(c->object), "container fd %d", fd);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->attach, NULL);
+	c->ctx = vfioctl_ref(ctx);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	dbg(ctx, "%s: adopted\n", c->object);
+	*out = c;
+	return 0;
+}
+
 VFIOCTL_EXPORT struct vfioctl_container *
 vfioctl_container_ref(struct vfioctl_container *c)
 {
@@ -75,6 +119,7 @@ VFIOCTL_EXPORT void vfioctl_container_unref(struct vfioctl_container *c)
 	/* Closing the fd drops the kernel's DMA mappings with it. */
 	close(c->fd);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->attach);
 	free(c->ranges);
 	vfioctl_unref(c->ctx);
 	free(c);
@@ -83,19 +128,26 @@ VFIOCTL_EXPORT void vfioctl_container_unref(struct vfioctl_container *c)
 VFIOCTL_EXPORT struct vfioctl_ctx *
 vfioctl_container_get_ctx(struct vfioctl_container *c)
 {
+	if (!c)
+		return NULL;
 	return c->ctx;
 }
 
 VFIOCTL_EXPORT int vfioctl_container_get_fd(struct vfioctl_container *c)
 {
+	if (!c)
+		return -EINVAL;
 	return c->fd;
 }
 
 VFIOCTL_EXPORT int
 vfioctl_container_get_api_version(struct vfioctl_container *c)
 {
-	int rc = ioctl_noarg(c->fd, VFIO_GET_API_VERSION);
+	int rc;
 
+	if (!c)
+		return -EINVAL;
+	rc = ioctl_noarg(c->fd, VFIO_GET_API_VERSION);
 	if (rc < 0)
 		return vfioctl_fail(c->ctx, rc, "VFIO_GET_API_VERSION",
 				    c->object, NULL);
@@ -106,8 +158,11 @@ VFIOCTL_EXPORT int
 vfioctl_container_check_extension(struct vfioctl_container *c,
 				  unsigned int extension)
 {
-	int rc = ioctl_ularg(c->fd, VFIO_CHECK_EXTENSION, extension);
+	int rc;
 
+	if (!c)
+		return -EINVAL;
+	rc = ioctl_ularg(c->fd, VFIO_CHECK_EXTENSION, extension);
 	if (rc < 0)
 		return vfioctl_fail(c->ctx, rc, "VFIO_CHECK_EXTENSION",
 				    c->object, NULL);
@@ -124,6 +179,7 @@ static const char *iommu_name(int type)
 	}
 }
 
+/* Called with c->attach held. */
 static int set_iommu(struct vfioctl_container *c, int type)
 {
 	int rc = ioctl_ularg(c->fd, VFIO_SET_IOMMU, (unsigned long)type);
@@ -135,7 +191,7 @@ static int set_iommu(struct vfioctl_container *c, int type)
 		return vfioctl_fail(c->ctx, rc, "VFIO_SET_IOMMU", c->object,
 				    "model %s (%d)", iommu_name(type), type);
 	}
-	c->iommu_type = type;
+	__atomic_store_n(&c->iommu_type, type, __ATOMIC_RELEASE);
 	container_invalidate_info(c);
 	return type;
 }
@@ -154,29 +210,42 @@ VFIOCTL_EXPORT int vfioctl_container_set_iommu(struct vfioctl_container *c,
 	size_t i;
 	int rc;
 
-	if (type != VFIOCTL_IOMMU_AUTO)
-		return set_iommu(c, type);
+	if (!c)
+		return -EINVAL;
+	pthread_mutex_lock(&c->attach);
+	if (type != VFIOCTL_IOMMU_AUTO) {
+		rc = set_iommu(c, type);
+		goto out;
+	}
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		if (order[i] == VFIO_NOIOMMU_IOMMU &&
-		    !vfioctl_noiommu_enabled(c->ctx))
+		    vfioctl_noiommu_enabled(c->ctx) <= 0)
 			continue;
 		rc = vfioctl_container_check_extension(c, order[i]);
 		if (rc < 0)
-			return rc;
-		if (rc > 0)
-			return set_iommu(c, order[i]);
+			goto out;
+		if (rc > 0) {
+			rc = set_iommu(c, order[i]);
+			goto out;
+		}
 	}
 	if (c->nr_groups == 0)
-		return vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
-				    "no IOMMU model offered: attach a group first (vfioctl_group_set_container)");
-	return vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
-			    "no IOMMU model offered: load vfio_iommu_type1, or for a device without an IOMMU set vfio.enable_unsafe_noiommu_mode=1");
+		rc = vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
+				  "no IOMMU model offered: attach a group first (vfioctl_group_set_container)");
+	else
+		rc = vfioctl_fail(c->ctx, ENODEV, "VFIO_SET_IOMMU", c->object,
+				  "no IOMMU model offered: load vfio_iommu_type1, or for a device without an IOMMU set vfio.enable_unsafe_noiommu_mode=1");
+out:
+	pthread_mutex_unlock(&c->attach);
+	return rc;
 }
 
 VFIOCTL_EXPORT int
 vfioctl_container_get_iommu_type(struct vfioctl_container *c)
 {
-	return c->iommu_type;
+	if (!c)
+		return -EINVAL;
+	return container_iommu_type(c);
 }
 
 void container_invalidate_info(struct vfioctl_container *c)
@@ -195,7 +264,7 @@ static int get_info(struct vfioctl_container *c, void **buf, size_t *len)
 			"VFIO_IOMMU_GET_INFO", c->object, &tmpl, sizeof(tmpl),
 			buf, len);
 	/* Without a model the container has no ioctls but its own. */
-	if ((rc == -ENOTTY || rc == -EINVAL) && !c->iommu_type)
+	if ((rc == -ENOTTY || rc == -EINVAL) && !container_iommu_type(c))
 		return vfioctl_fail(c->ctx, rc, "VFIO_IOMMU_GET_INFO", c->object,
 				    "set an IOMMU model first (vfioctl_container_set_iommu)");
 	return rc;
@@ -244,6 +313,8 @@ vfioctl_container_get_iova_pgsizes(struct vfioctl_container *c,
 {
 	int rc;
 
+	if (!c || !pgsizes)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0)
@@ -257,6 +328,8 @@ vfioctl_container_get_num_iova_ranges(struct vfioctl_container *c)
 {
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0)
@@ -272,6 +345,8 @@ vfioctl_container_get_iova_range(struct vfioctl_container *c,
 {
 	int rc;
 
+	if (!c || !start || !end)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	rc = load_info(c);
 	if (rc == 0 && index >= c->nr_ranges)
@@ -295,6 +370,8 @@ vfioctl_container_get_dma_avail(struct vfioctl_container *c, uint32_t *avail)
 	void *buf;
 	int rc;
 
+	if (!c || !avail)
+		return -EINVAL;
 	rc = get_info(c, &buf, &len);
 	if (rc < 0)
 		return rc;
@@ -376,13 +453,15 @@ VFIOCTL_EXPORT int vfioctl_container_map_dma(struct vfioctl_container *c,
 	uint64_t pgsizes = 0;
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	rc = check_iova(c, iova, size);
 	if (rc < 0)
 		return rc;
 	rc = xioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
 	if (rc == 0)
 		return 0;
-	if (!c->iommu_type)
+	if (!container_iommu_type(c))
 		return vfioctl_fail(c->ctx, rc, "VFIO_IOMMU_MAP_DMA", c->object,
 				    "set an IOMMU model first (vfioctl_container_set_iommu)");
 	switch (-rc) {
@@ -442,6 +521,8 @@ VFIOCTL_EXPORT int vfioctl_container_unmap_dma(struct vfioctl_container *c,
 					       uint64_t iova, uint64_t size,
 					       uint64_t *unmapped)
 {
+	if (!c)
+		return -EINVAL;
 	if (unmapped)
 		*unmapped = 0;
 	return unmap(c, iova, size, 0, unmapped);
@@ -457,6 +538,8 @@ VFIOCTL_EXPORT int vfioctl_container_unmap_all(struct vfioctl_container *c,
 	const uint64_t half = 1ULL << 63;
 	int rc;
 
+	if (!c)
+		return -EINVAL;
 	if (unmapped)
 		*unmapped = 0;
 	rc = vfioctl_container_check_extension(c, VFIO_UNMAP_ALL);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errno-name.h"
 #include "libvfioctl-private.h"
 
 #define ERROR_TEXT_MAX 2048
@@ -31,7 +32,7 @@ int vfioctl_fail(struct vfioctl_ctx *ctx, int error, const char *what,
 
 	if (error < 0)
 		error = -error;
-	name = strerrorname_np(error);
+	name = errno_name(error);
 	n = snprintf(last.text, sizeof(last.text), "%s on %s: %s (%s)", what,
 		     object, strerror(error), name ? name : "?");
 	if (hint_fmt && n > 0 && (size_t)n < sizeof(last.text) - 3) {
@@ -58,10 +59,14 @@ void vfioctl_clear_error(struct vfioctl_ctx *ctx)
 
 VFIOCTL_EXPORT const char *vfioctl_get_last_error(struct vfioctl_ctx *ctx)
 {
+	if (!ctx)
+		return "";
 	return last.ctx == ctx ? last.text : "";
 }
 
 VFIOCTL_EXPORT int vfioctl_get_last_errno(struct vfioctl_ctx *ctx)
 {
+	if (!ctx)
+		return -EINVAL;
 	return last.ctx == ctx ? last.error : 0;
 }

@@ -82,9 +82,67 @@ VFIOCTL_EXPORT int vfioctl_group_open(struct vfioctl_ctx *ctx, int number,
 		free(g);
 		return rc;
 	}
+	pthread_mutex_init(&g->lock, NULL);
 	snprintf(g->object, sizeof(g->object), "group %d (%s)", number,
 		 g->path);
 	g->ctx = vfioctl_ref(ctx);
+	*out = g;
+	return 0;
+}
+
+/* The group number from a node name, "N" or "noiommu-N"; -1 if neither. */
+static int number_of_node(const char *path, bool *noiommu)
+{
+	const char *base = strrchr(path, '/');
+	char *end;
+	long n;
+
+	base = base ? base + 1 : path;
+	*noiommu = strncmp(base, "noiommu-", 8) == 0;
+	if (*noiommu)
+		base += 8;
+	n = strtol(base, &end, 10);
+	if (end == base || *end || n < 0 || n > INT32_MAX)
+		return -1;
+	return (int)n;
+}
+
+/*
+ * Takes over @fd, a group node the caller opened or was handed: on
+ * success the group owns it and its last unref closes it; on failure it
+ * is left alone.  The number comes from the node's name (-1 if that is
+ * not /dev/vfio/N).  A container someone else attached the group to is
+ * not known to the library: vfioctl_group_get_container() says NULL.
+ */
+VFIOCTL_EXPORT int vfioctl_group_from_fd(struct vfioctl_ctx *ctx, int fd,
+					 struct vfioctl_group **out)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vfioctl_group *g;
+	int rc;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	rc = adopt_check_fd(ctx, fd, "VFIO_GROUP_GET_STATUS");
+	if (rc < 0)
+		return rc;
+	rc = xioctl(fd, VFIO_GROUP_GET_STATUS, &st);
+	if (rc < 0)
+		return adopt_fail(ctx, fd, rc, "VFIO_GROUP_GET_STATUS",
+				  "VFIO group (/dev/vfio/N)");
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return vfioctl_fail(ctx, ENOMEM, "adopt", "group", NULL);
+	g->refcount = 1;
+	g->fd = fd;
+	fd_target(fd, g->path, sizeof(g->path));
+	g->number = number_of_node(g->path, &g->noiommu);
+	snprintf(g->object, sizeof(g->object), "group %d (fd %d, %s)",
+		 g->number, fd, g->path);
+	pthread_mutex_init(&g->lock, NULL);
+	g->ctx = vfioctl_ref(ctx);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	dbg(ctx, "%s: adopted\n", g->object);
 	*out = g;
 	return 0;
 }
@@ -153,6 +211,7 @@ vfioctl_group_ref(struct vfioctl_group *g)
 	return g;
 }
 
+/* Called with g->lock held, or from the last unref. */
 static void drop_container(struct vfioctl_group *g)
 {
 	struct vfioctl_container *c = g->container;
@@ -160,7 +219,9 @@ static void drop_container(struct vfioctl_group *g)
 	if (!c)
 		return;
 	g->container = NULL;
-	__atomic_sub_fetch(&c->nr_groups, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&c->attach);
+	c->nr_groups--;
+	pthread_mutex_unlock(&c->attach);
 	container_invalidate_info(c);
 	vfioctl_container_unref(c);
 }
@@ -172,27 +233,36 @@ VFIOCTL_EXPORT void vfioctl_group_unref(struct vfioctl_group *g)
 	/* Closing the fd detaches the group from its container. */
 	close(g->fd);
 	drop_container(g);
+	pthread_mutex_destroy(&g->lock);
 	vfioctl_unref(g->ctx);
 	free(g);
 }
 
 VFIOCTL_EXPORT struct vfioctl_ctx *vfioctl_group_get_ctx(struct vfioctl_group *g)
 {
+	if (!g)
+		return NULL;
 	return g->ctx;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_get_fd(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->fd;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_get_number(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->number;
 }
 
 VFIOCTL_EXPORT int vfioctl_group_is_noiommu(struct vfioctl_group *g)
 {
+	if (!g)
+		return -EINVAL;
 	return g->noiommu;
 }
 
@@ -202,6 +272,8 @@ VFIOCTL_EXPORT int vfioctl_group_get_status(struct vfioctl_group *g,
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	int rc;
 
+	if (!g || !flags)
+		return -EINVAL;
 	rc = xioctl(g->fd, VFIO_GROUP_GET_STATUS, &st);
 	if (rc < 0)
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_GET_STATUS",
@@ -220,6 +292,8 @@ VFIOCTL_EXPORT int vfioctl_group_is_viable(struct vfioctl_group *g)
 	uint32_t flags;
 	int rc;
 
+	if (!g)
+		return -EINVAL;
 	rc = vfioctl_group_get_status(g, &flags);
 	if (rc < 0)
 		return rc;
@@ -237,16 +311,26 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 	struct vfio_group_status st;
 	char hint[1024];
 	uint32_t flags = VFIO_GROUP_FLAGS_VIABLE;	/* if status fails */
-	int rc, fd = c->fd;
+	int rc, fd;
 
+	if (!g || !c)
+		return -EINVAL;
+	fd = c->fd;
+	pthread_mutex_lock(&g->lock);
+	pthread_mutex_lock(&c->attach);
 	rc = xioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &fd);
 	if (rc == 0) {
+		c->nr_groups++;
+		pthread_mutex_unlock(&c->attach);
+		/* The kernel refuses a second container; this is for safety. */
 		drop_container(g);
 		g->container = vfioctl_container_ref(c);
-		__atomic_add_fetch(&c->nr_groups, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&g->lock);
 		container_invalidate_info(c);
 		return 0;
 	}
+	pthread_mutex_unlock(&c->attach);
+	pthread_mutex_unlock(&g->lock);
 	/* Find out why; the errno reported stays the ioctl's. */
 	st.argsz = sizeof(st);
 	if (xioctl(g->fd, VFIO_GROUP_GET_STATUS, &st) == 0)
@@ -261,19 +345,26 @@ VFIOCTL_EXPORT int vfioctl_group_set_container(struct vfioctl_group *g,
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER",
 				    g->object,
 				    "the group is already in a container; unset it first");
-	if (rc == -EINVAL && c->iommu_type)
+	if (rc == -EINVAL && container_iommu_type(c))
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER",
 				    g->object,
 				    "the container's IOMMU model (%d) cannot take this group (a no-IOMMU group needs its own container)",
-				    c->iommu_type);
+				    container_iommu_type(c));
 	return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_SET_CONTAINER", g->object,
 			    NULL);
 }
 
 VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 {
-	int rc = ioctl_noarg(g->fd, VFIO_GROUP_UNSET_CONTAINER);
+	int rc;
 
+	if (!g)
+		return -EINVAL;
+	pthread_mutex_lock(&g->lock);
+	rc = ioctl_noarg(g->fd, VFIO_GROUP_UNSET_CONTAINER);
+	if (rc == 0)
+		drop_container(g);
+	pthread_mutex_unlock(&g->lock);
 	if (rc < 0) {
 		if (rc == -EINVAL)
 			return vfioctl_fail(g->ctx, rc,
@@ -288,12 +379,18 @@ VFIOCTL_EXPORT int vfioctl_group_unset_container(struct vfioctl_group *g)
 		return vfioctl_fail(g->ctx, rc, "VFIO_GROUP_UNSET_CONTAINER",
 				    g->object, NULL);
 	}
-	drop_container(g);
 	return 0;
 }
 
 VFIOCTL_EXPORT struct vfioctl_container *
 vfioctl_group_get_container(struct vfioctl_group *g)
 {
-	return g->container;
+	struct vfioctl_container *c;
+
+	if (!g)
+		return NULL;
+	pthread_mutex_lock(&g->lock);
+	c = g->container;
+	pthread_mutex_unlock(&g->lock);
+	return c;
 }

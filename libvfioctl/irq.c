@@ -33,13 +33,16 @@ VFIOCTL_EXPORT int vfioctl_device_get_irq(struct vfioctl_device *d,
 					  struct vfioctl_irq **out)
 {
 	struct vfio_irq_info tmpl = { .index = index }, *info;
-	struct vfioctl_ctx *ctx = d->group->ctx;
+	struct vfioctl_ctx *ctx;
 	char object[NAME_MAX + 128];
 	struct vfioctl_irq *irq;
 	size_t len;
 	void *buf;
 	int rc = 0;
 
+	if (!d || !out)
+		return -EINVAL;
+	ctx = d->group->ctx;
 	if (index >= d->num_irqs)
 		return vfioctl_fail(ctx, EINVAL, "VFIO_DEVICE_GET_IRQ_INFO",
 				    d->object,
@@ -78,26 +81,36 @@ out:
 VFIOCTL_EXPORT struct vfioctl_device *
 vfioctl_irq_get_device(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return NULL;
 	return irq->device;
 }
 
 VFIOCTL_EXPORT struct vfioctl_ctx *vfioctl_irq_get_ctx(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return NULL;
 	return irq->device->group->ctx;
 }
 
 VFIOCTL_EXPORT unsigned int vfioctl_irq_get_index(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return 0;
 	return irq->index;
 }
 
 VFIOCTL_EXPORT uint32_t vfioctl_irq_get_flags(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return 0;
 	return irq->flags;
 }
 
 VFIOCTL_EXPORT unsigned int vfioctl_irq_get_count(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return 0;
 	return irq->count;
 }
 
@@ -152,6 +165,8 @@ VFIOCTL_EXPORT int vfioctl_irq_enable(struct vfioctl_irq *irq,
 				      unsigned int start, unsigned int count,
 				      const int *eventfds)
 {
+	if (!irq)
+		return -EINVAL;
 	if (!eventfds || !count)
 		return -EINVAL;
 	return set_irqs(irq, "enable",
@@ -161,6 +176,8 @@ VFIOCTL_EXPORT int vfioctl_irq_enable(struct vfioctl_irq *irq,
 
 VFIOCTL_EXPORT int vfioctl_irq_disable(struct vfioctl_irq *irq)
 {
+	if (!irq)
+		return -EINVAL;
 	return set_irqs(irq, "disable",
 			VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 			0, 0, NULL);
@@ -169,6 +186,8 @@ VFIOCTL_EXPORT int vfioctl_irq_disable(struct vfioctl_irq *irq)
 VFIOCTL_EXPORT int vfioctl_irq_mask(struct vfioctl_irq *irq,
 				    unsigned int start, unsigned int count)
 {
+	if (!irq)
+		return -EINVAL;
 	return set_irqs(irq, "mask",
 			VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK,
 			start, count, NULL);
@@ -177,6 +196,8 @@ VFIOCTL_EXPORT int vfioctl_irq_mask(struct vfioctl_irq *irq,
 VFIOCTL_EXPORT int vfioctl_irq_unmask(struct vfioctl_irq *irq,
 				      unsigned int start, unsigned int count)
 {
+	if (!irq)
+		return -EINVAL;
 	return set_irqs(irq, "unmask",
 			VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
 			start, count, NULL);
@@ -186,6 +207,8 @@ VFIOCTL_EXPORT int vfioctl_irq_unmask(struct vfioctl_irq *irq,
 VFIOCTL_EXPORT int vfioctl_irq_trigger(struct vfioctl_irq *irq,
 				       unsigned int start, unsigned int count)
 {
+	if (!irq)
+		return -EINVAL;
 	if (!count)
 		return -EINVAL;
 	return set_irqs(irq, "trigger",
@@ -198,6 +221,8 @@ VFIOCTL_EXPORT int vfioctl_irq_set_unmask_eventfd(struct vfioctl_irq *irq,
 						  unsigned int start,
 						  int eventfd)
 {
+	if (!irq)
+		return -EINVAL;
 	return set_irqs(irq, "set unmask eventfd",
 			VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK,
 			start, 1, &eventfd);

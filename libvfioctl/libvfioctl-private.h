@@ -34,16 +34,36 @@ struct vfioctl_ctx {
 	vfioctl_log_fn log_fn;
 	void *log_data;
 	int log_priority;
+	void *userdata;		/* the caller's; never looked at */
 	char sysfs_root[PATH_MAX];
 	char dev_root[PATH_MAX];
+	/* The IOMMU groups (topology.c), read once under lock. */
+	pthread_mutex_t lock;
+	bool topology_scanned;
+	unsigned int nr_iommu_groups;
+	struct vfioctl_iommu_group *iommu_groups;
 };
 
+/*
+ * Locking of container attachment, so that threads may attach groups,
+ * set the IOMMU model and map on one container at the same time:
+ *
+ *   group->lock      the group's container pointer (set/unset_container)
+ *   container->attach  iommu_type and nr_groups; held across the
+ *                      SET_CONTAINER and SET_IOMMU ioctls so that the
+ *                      kernel's answer and our record change together
+ *   container->lock  the cached IOMMU info
+ *
+ * Taken in that order, never the other way.  iommu_type is also read
+ * without the lock (map and info error paths), hence atomic accesses.
+ */
 struct vfioctl_container {
 	int refcount;
 	struct vfioctl_ctx *ctx;
 	int fd;
-	int iommu_type;		/* 0 until SET_IOMMU succeeded */
-	int nr_groups;		/* attached through our group objects */
+	pthread_mutex_t attach;
+	int iommu_type;		/* 0 until SET_IOMMU succeeded; attach */
+	int nr_groups;		/* attached through our group objects; attach */
 	char object[PATH_MAX + 16];
 	/* IOVA ranges from the last GET_INFO; protected by lock. */
 	pthread_mutex_t lock;
@@ -61,7 +81,8 @@ struct vfioctl_group {
 	bool noiommu;
 	char path[PATH_MAX];
 	char object[PATH_MAX + 32];
-	/* Referenced while attached; changed by set/unset_container. */
+	/* Referenced while attached; under lock (see the container). */
+	pthread_mutex_t lock;
 	struct vfioctl_container *container;
 };
 
@@ -95,6 +116,9 @@ struct vfioctl_device {
 	uint32_t flags;
 	unsigned int num_regions;
 	unsigned int num_irqs;
+	/* The GET_INFO reply, kept for its capability chain (read-only). */
+	void *info;
+	size_t info_len;
 	/* Regions and irqs are created on first use under lock. */
 	pthread_mutex_t lock;
 	struct vfioctl_region **regions;
@@ -162,10 +186,23 @@ int xioctl(int fd, unsigned long request, void *arg);
 int ioctl_noarg(int fd, unsigned long request);
 int ioctl_ularg(int fd, unsigned long request, unsigned long arg);
 
+/* adopt.c: fds handed over to vfioctl_*_from_fd() */
+int fd_target(int fd, char *buf, size_t len);
+int adopt_fail(struct vfioctl_ctx *ctx, int fd, int rc, const char *ioctl_name,
+	       const char *kind);
+int adopt_check_fd(struct vfioctl_ctx *ctx, int fd, const char *ioctl_name);
+
+/* topology.c */
+void topology_free(struct vfioctl_ctx *ctx);
+
 /* region.c, used by device.c */
 void region_free(struct vfioctl_region *region);
 
 /* container.c, used by group.c */
 void container_invalidate_info(struct vfioctl_container *container);
+static inline int container_iommu_type(struct vfioctl_container *container)
+{
+	return __atomic_load_n(&container->iommu_type, __ATOMIC_ACQUIRE);
+}
 
 #endif

@@ -9,14 +9,18 @@ LIBVFIOCTL_SRC = \
 	libvfioctl/errors.c \
 	libvfioctl/hints.c \
 	libvfioctl/vfio-driver.c libvfioctl/vfio-driver.h \
+	libvfioctl/errno-name.c libvfioctl/errno-name.h \
 	libvfioctl/sysfs.c \
+	libvfioctl/topology.c \
 	libvfioctl/caps.c \
 	libvfioctl/info.c \
+	libvfioctl/adopt.c \
 	libvfioctl/container.c \
 	libvfioctl/group.c \
 	libvfioctl/device.c \
 	libvfioctl/region.c \
-	libvfioctl/irq.c
+	libvfioctl/irq.c \
+	libvfioctl/kvm.c
 
 libvfioctl_libvfioctl_la_SOURCES = $(LIBVFIOCTL_SRC)
 libvfioctl_libvfioctl_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden

@@ -119,6 +119,8 @@ VFIOCTL_EXPORT int vfioctl_device_get_region(struct vfioctl_device *d,
 {
 	int rc = 0;
 
+	if (!d || !out)
+		return -EINVAL;
 	if (index >= d->num_regions)
 		return vfioctl_fail(d->group->ctx, EINVAL,
 				    "VFIO_DEVICE_GET_REGION_INFO", d->object,
@@ -146,38 +148,52 @@ void region_free(struct vfioctl_region *r)
 VFIOCTL_EXPORT struct vfioctl_device *
 vfioctl_region_get_device(struct vfioctl_region *r)
 {
+	if (!r)
+		return NULL;
 	return r->device;
 }
 
 VFIOCTL_EXPORT struct vfioctl_ctx *
 vfioctl_region_get_ctx(struct vfioctl_region *r)
 {
+	if (!r)
+		return NULL;
 	return r->device->group->ctx;
 }
 
 VFIOCTL_EXPORT unsigned int vfioctl_region_get_index(struct vfioctl_region *r)
 {
+	if (!r)
+		return 0;
 	return r->index;
 }
 
 VFIOCTL_EXPORT uint32_t vfioctl_region_get_flags(struct vfioctl_region *r)
 {
+	if (!r)
+		return 0;
 	return r->flags;
 }
 
 VFIOCTL_EXPORT uint64_t vfioctl_region_get_size(struct vfioctl_region *r)
 {
+	if (!r)
+		return 0;
 	return r->size;
 }
 
 VFIOCTL_EXPORT uint64_t vfioctl_region_get_offset(struct vfioctl_region *r)
 {
+	if (!r)
+		return 0;
 	return r->offset;
 }
 
 VFIOCTL_EXPORT int vfioctl_region_get_type(struct vfioctl_region *r,
 					   uint32_t *type, uint32_t *subtype)
 {
+	if (!r || !type || !subtype)
+		return -EINVAL;
 	if (!r->has_type)
 		return -ENODATA;
 	*type = r->type;
@@ -187,12 +203,16 @@ VFIOCTL_EXPORT int vfioctl_region_get_type(struct vfioctl_region *r,
 
 VFIOCTL_EXPORT int vfioctl_region_is_msix_mappable(struct vfioctl_region *r)
 {
+	if (!r)
+		return -EINVAL;
 	return r->msix_mappable;
 }
 
 VFIOCTL_EXPORT int
 vfioctl_region_get_num_sparse_areas(struct vfioctl_region *r)
 {
+	if (!r)
+		return -EINVAL;
 	return r->nr_sparse < 0 ? -ENODATA : r->nr_sparse;
 }
 
@@ -201,6 +221,8 @@ VFIOCTL_EXPORT int vfioctl_region_get_sparse_area(struct vfioctl_region *r,
 						  uint64_t *offset,
 						  uint64_t *size)
 {
+	if (!r || !offset || !size)
+		return -EINVAL;
 	if (r->nr_sparse < 0)
 		return -ENODATA;
 	if (index >= (unsigned int)r->nr_sparse)
@@ -265,6 +287,8 @@ static int region_io(struct vfioctl_region *r, bool write, uint64_t offset,
 VFIOCTL_EXPORT int vfioctl_region_read(struct vfioctl_region *r,
 				       uint64_t offset, void *buf, size_t len)
 {
+	if (!r)
+		return -EINVAL;
 	return region_io(r, false, offset, buf, len);
 }
 
@@ -272,6 +296,8 @@ VFIOCTL_EXPORT int vfioctl_region_write(struct vfioctl_region *r,
 					uint64_t offset, const void *buf,
 					size_t len)
 {
+	if (!r)
+		return -EINVAL;
 	return region_io(r, true, offset, (void *)buf, len);
 }
 
@@ -281,11 +307,14 @@ VFIOCTL_EXPORT int vfioctl_region_mmap(struct vfioctl_region *r, int prot,
 	struct vfioctl_ctx *ctx = vfioctl_region_get_ctx(r);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	char object[NAME_MAX + 128];
-	struct vfio_region_sparse_mmap_area whole = { 0, r->size }, *areas;
+	struct vfio_region_sparse_mmap_area whole = { 0, 0 }, *areas;
 	unsigned int i, n;
 	void *base, *p;
 	int rc;
 
+	if (!r || !addr)
+		return -EINVAL;
+	whole.size = r->size;
 	region_object(r->device, r->index, object, sizeof(object));
 	if (r->map) {
 		*addr = r->map;
@@ -335,6 +364,8 @@ VFIOCTL_EXPORT int vfioctl_region_mmap(struct vfioctl_region *r, int prot,
 
 VFIOCTL_EXPORT int vfioctl_region_munmap(struct vfioctl_region *r)
 {
+	if (!r)
+		return -EINVAL;
 	if (!r->map)
 		return -EINVAL;
 	munmap(r->map, r->size);
@@ -348,6 +379,8 @@ VFIOCTL_EXPORT int vfioctl_region_is_mapped(struct vfioctl_region *r,
 {
 	int i;
 
+	if (!r)
+		return -EINVAL;
 	if (!r->map || offset > r->size || len > r->size - offset)
 		return 0;
 	if (r->nr_sparse < 0)

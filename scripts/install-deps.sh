@@ -48,6 +48,8 @@ pkgs=(
 	# tests
 	bats bats-assert bats-support jq clang libclang-rt-14-dev
 	valgrind util-linux procps
+	# tests/unit/lib-musl.sh: the library built against musl
+	musl-tools
 	libdpdk-dev dpdk dpdk-dev
 	# VM
 	qemu-system-x86 udev busybox-static cpio

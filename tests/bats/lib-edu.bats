@@ -63,3 +63,15 @@ teardown() {
 	assert_output --partial "RLIMIT_MEMLOCK is 0 KiB"
 	assert_output --partial "CAP_IPC_LOCK"
 }
+
+@test "lib: PCI hot reset of an edu device of the pair, with its own group" {
+	local pair
+	pair=($(edu_pair))
+	[ "${#pair[@]}" -ge 2 ] || skip "no edu pair in this VM"
+	bind_vfio "${pair[@]}"
+	vrun "$LIBTEST" hot-reset "${pair[0]}"
+	unbind_all "${pair[@]}"
+	assert_success
+	refute_output --partial "not ok"
+	assert_output --partial "hot reset info lists"
+}

@@ -4,13 +4,16 @@
  * fake sysfs and /dev: argsz growth and retry for every *_INFO ioctl, the
  * IOMMU model choice, the IOVA check, and the text of every error hint.
  */
+#include <limits.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <syslog.h>
 
 #include "lib-test.h"
 #include <libvfioctl.h>
+#include <linux/vfio_zdev.h>
 
 #define DEV "0000:01:00.0"
 
@@ -36,7 +39,7 @@ static int setup(int want_device)
 	fake_node("vfio");
 	fake_node("12");
 	fake_pci(DEV, 12, "vfio-pci");
-	if (vfioctl_new(&ctx) < 0)
+	if (test_new(&ctx) < 0)
 		return -1;
 	if (vfioctl_container_open(ctx, &c) < 0 ||
 	    vfioctl_group_open(ctx, 12, &g) < 0)
@@ -50,9 +53,49 @@ static int setup(int want_device)
 	return 0;
 }
 
-DEFINE_TEST(roots_from_env, "VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT are honoured")
+DEFINE_TEST(roots_ignore_env, "vfioctl_new ignores VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT")
 {
+	/* lib-test.h set both variables to the fake tree. */
+	expect(getenv("VFIOCTL_DEV_ROOT") && getenv("VFIOCTL_SYSFS_ROOT"), "env");
 	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0, "%s",
+	       vfioctl_get_sysfs_root(ctx));
+	expect(strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0, "%s",
+	       vfioctl_get_dev_root(ctx));
+	vfioctl_unref(ctx);
+	return 0;
+}
+
+DEFINE_TEST(set_root, "vfioctl_set_root: absolute paths only, all or nothing")
+{
+	char *longp = malloc(PATH_MAX + 2);
+
+	expect(longp, "malloc");
+	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(vfioctl_set_root(NULL, "/a", "/b") == -EINVAL, "NULL ctx");
+	expect(vfioctl_set_root(ctx, "relative", "/b") == -EINVAL, "relative sysfs");
+	expect(vfioctl_set_root(ctx, "/a", "b") == -EINVAL, "relative dev");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0,
+	       "unchanged after a failure: %s", vfioctl_get_sysfs_root(ctx));
+	memset(longp, 'y', PATH_MAX + 1);
+	longp[0] = '/';
+	longp[PATH_MAX + 1] = '\0';
+	expect(vfioctl_set_root(ctx, "/a", longp) == -ENAMETOOLONG, "too long");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/sys") == 0 &&
+	       strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0,
+	       "neither changed");
+	expect(vfioctl_set_root(ctx, "/tmp/x//", NULL) == 0, "sysfs only");
+	expect(strcmp(vfioctl_get_sysfs_root(ctx), "/tmp/x") == 0, "%s",
+	       vfioctl_get_sysfs_root(ctx));
+	expect(strcmp(vfioctl_get_dev_root(ctx), "/dev") == 0, "dev kept");
+	vfioctl_unref(ctx);
+	free(longp);
+	return 0;
+}
+
+DEFINE_TEST(roots_set, "vfioctl_set_root redirects sysfs and /dev")
+{
+	expect(test_new(&ctx) == 0, "new");
 	test_path("sys");
 	expect(strcmp(vfioctl_get_sysfs_root(ctx), test_path_buf) == 0, "%s",
 	       vfioctl_get_sysfs_root(ctx));
@@ -67,7 +110,7 @@ DEFINE_TEST(roots_from_env, "VFIOCTL_SYSFS_ROOT and VFIOCTL_DEV_ROOT are honoure
 
 DEFINE_TEST(container_enoent, "no /dev/vfio/vfio: -ENOENT, path and modprobe hint")
 {
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_container_open(ctx, &c) == -ENOENT, "rc");
 	expect(has("open on ") && has("/dev/vfio/vfio: No such file or directory (ENOENT)") &&
 	       has("modprobe vfio-pci"), "text");
@@ -279,7 +322,7 @@ DEFINE_TEST(group_ebusy_holder, "EBUSY on group open names the process holding i
 	fd = open(test_path_buf, O_RDONLY | O_CLOEXEC);
 	expect(fd >= 0, "hold it");
 	fake_vfio_fail_open("/vfio/12", EBUSY);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 12, &g) == -EBUSY, "rc");
 	snprintf(want, sizeof(want), "pid %d (lib-fake) has it open", getpid());
 	expect(has("open on ") && has("/dev/vfio/12: Device or resource busy (EBUSY)") &&
@@ -289,7 +332,7 @@ DEFINE_TEST(group_ebusy_holder, "EBUSY on group open names the process holding i
 
 DEFINE_TEST(group_enoent, "ENOENT on group open: absent group vs. nothing on vfio-pci")
 {
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 12, &g) == -ENOENT, "rc");
 	expect(has("IOMMU group 12 does not exist"), "absent");
 	fake_pci(DEV, 12, "e1000e");
@@ -301,7 +344,7 @@ DEFINE_TEST(group_enoent, "ENOENT on group open: absent group vs. nothing on vfi
 DEFINE_TEST(group_noiommu, "a no-IOMMU group is found as /dev/vfio/noiommu-N")
 {
 	fake_node("noiommu-3");
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_open(ctx, 3, &g) == 0, "open");
 	expect(vfioctl_group_is_noiommu(g) == 1 &&
 	       vfioctl_group_get_number(g) == 3, "noiommu");
@@ -313,7 +356,7 @@ DEFINE_TEST(group_by_device, "group by PCI address through sysfs, short or full"
 	fake_node("12");
 	fake_pci(DEV, 12, "vfio-pci");
 	fake_pci("0000:02:00.0", -1, NULL);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_group_number_of_device(ctx, DEV) == 12, "full");
 	expect(vfioctl_group_number_of_device(ctx, "01:00.0") == 12, "short");
 	expect(vfioctl_group_open_by_device(ctx, "01:00.0", &g) == 0 &&
@@ -334,7 +377,7 @@ DEFINE_TEST(group_not_viable, "not viable: the blocking device and its driver ar
 	fake_pci("0000:01:00.1", 12, "e1000e");
 	fake_pci("0000:00:1c.0", 12, "pcieport");
 	fake_vfio_set_group_flags(0);
-	expect(vfioctl_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0 &&
+	expect(test_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0 &&
 	       vfioctl_group_open(ctx, 12, &g) == 0, "setup");
 	expect(vfioctl_group_set_container(g, c) == -EPERM, "rc");
 	expect(has("VFIO_GROUP_SET_CONTAINER on group 12") &&
@@ -386,6 +429,76 @@ DEFINE_TEST(device_info_argsz_retry, "device info grows argsz past an unknown ca
 	       vfioctl_device_get_num_irqs(d) == VFIO_PCI_NUM_IRQS, "counts");
 	expect(vfioctl_device_get_flags(d) & VFIO_DEVICE_FLAGS_PCI, "flags");
 	expect(strcmp(vfioctl_device_get_name(d), DEV) == 0, "name");
+	return 0;
+}
+
+DEFINE_TEST(device_info_caps, "device-info capabilities are kept and found by id")
+{
+	struct vfio_device_info_cap_zpci_base zpci;
+	const struct vfio_info_cap_header *cap;
+	uint16_t ids[4];
+	size_t size;
+
+	expect(setup(1) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	expect(vfioctl_device_get_info_cap_ids(d, NULL, 0) == 2, "count");
+	expect(vfioctl_device_get_info_cap_ids(d, ids, 1) == 2 && ids[0] == 42,
+	       "short array");
+	expect(vfioctl_device_get_info_cap_ids(d, ids, 4) == 2 && ids[0] == 42 &&
+	       ids[1] == VFIO_DEVICE_INFO_CAP_ZPCI_BASE, "chain order");
+	expect(vfioctl_device_get_info_cap(d, 42, &cap, &size) == 0, "unknown id");
+	expect(cap->id == 42 && cap->version == 1 && size == 16, "size %zu", size);
+	expect(vfioctl_device_get_info_cap(d, VFIO_DEVICE_INFO_CAP_ZPCI_BASE,
+					   &cap, &size) == 0, "zpci");
+	expect(size >= sizeof(zpci), "size %zu", size);
+	memcpy(&zpci, cap, sizeof(zpci));	/* caps are only 4-aligned */
+	expect(zpci.start_dma == 0x1000 && zpci.end_dma == 0xffffffff,
+	       "payload");
+	expect(vfioctl_device_get_info_cap(d, VFIO_DEVICE_INFO_CAP_ZPCI_UTIL,
+					   &cap, NULL) == -ENODATA, "absent");
+	expect(vfioctl_device_get_info_cap(d, 0x10000, &cap, NULL) == -ENODATA,
+	       "id too big");
+	expect(vfioctl_device_get_info_cap(d, 42, NULL, NULL) == -EINVAL,
+	       "NULL cap");
+	return 0;
+}
+
+DEFINE_TEST(pci_hot_reset, "hot reset passes the own group and the given ones; a missing group is named")
+{
+	struct vfioctl_group *g13, *list[2];
+
+	fake_node("13");
+	expect(setup(1) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	/* fake: the reset affects 0000:01:00.0 (group 12) and 01:00.1 (13) */
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -EINVAL, "missing 13");
+	expect(has("VFIO_DEVICE_PCI_HOT_RESET") && has("0000:01:00.1 in group 13") &&
+	       has("open group 13 and pass it"), "text");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 0,
+	       "not sent to the kernel");
+	expect(vfioctl_group_open(ctx, 13, &g13) == 0, "group 13");
+	list[0] = g13;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == 0, "reset: %s",
+	       vfioctl_get_last_error(ctx));
+	list[1] = g;	/* the own group again: passed once */
+	expect(vfioctl_device_pci_hot_reset(d, list, 2) == 0, "with own group");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 2, "two resets");
+	list[0] = NULL;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == -EINVAL, "NULL entry");
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 1) == -EINVAL, "NULL array");
+	fake_vfio_fail_ioctl(VFIO_DEVICE_PCI_HOT_RESET, EBUSY);
+	list[0] = g13;
+	expect(vfioctl_device_pci_hot_reset(d, list, 1) == -EBUSY, "busy");
+	expect(has("open elsewhere"), "text");
+	vfioctl_group_unref(g13);
+	return 0;
+}
+
+DEFINE_TEST(pci_hot_reset_info_fails, "hot reset of a device without one: the info ioctl's error")
+{
+	expect(setup(1) == 0, "setup");
+	fake_vfio_fail_ioctl(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, ENOTTY);
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -ENOTTY, "rc");
+	expect(has("cannot be hot reset"), "text");
+	expect(fake_vfio_count(VFIO_DEVICE_PCI_HOT_RESET) == 0, "not sent");
 	return 0;
 }
 
@@ -525,7 +638,7 @@ DEFINE_TEST(error_per_thread, "the last error is per thread")
 	pthread_t t;
 	char *text;
 
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(pthread_create(&t, NULL, fail_in_thread, NULL) == 0, "thread");
 	pthread_join(t, (void **)&text);
 	expect(strstr(text, "group 77"), "thread saw: %s", text);
@@ -553,7 +666,7 @@ DEFINE_TEST(log_callback, "failures reach the log callback with its data; VFIOCT
 	int token;
 
 	setenv("VFIOCTL_LOG", "info", 1);
-	expect(vfioctl_new(&ctx) == 0, "new");
+	expect(test_new(&ctx) == 0, "new");
 	expect(vfioctl_get_log_priority(ctx) == LOG_INFO, "level");
 	vfioctl_set_log_fn(ctx, log_fn, &token);
 	expect(vfioctl_group_open(ctx, 5, &g) == -ENOENT, "fail");
@@ -563,6 +676,227 @@ DEFINE_TEST(log_callback, "failures reach the log callback with its data; VFIOCT
 	vfioctl_set_log_priority(ctx, LOG_EMERG);
 	expect(vfioctl_group_open(ctx, 5, &g) == -ENOENT && logged == 1,
 	       "quiet below the level");
+	return 0;
+}
+
+/* The fd is still open, and the caller's. */
+static int fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+DEFINE_TEST(adopt_container, "container_from_fd: owns the fd, makes it CLOEXEC, closes it")
+{
+	struct vfioctl_container *c2;
+	int fd;
+
+	fake_node("vfio");
+	expect(test_new(&ctx) == 0, "new");
+	test_path("dev/vfio/vfio");
+	fd = open(test_path_buf, O_RDWR);	/* no O_CLOEXEC, as handed over */
+	expect(fd >= 0, "open");
+	expect(vfioctl_container_from_fd(ctx, fd, &c2) == 0, "adopt: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(vfioctl_container_get_fd(c2) == fd, "same fd");
+	expect(fcntl(fd, F_GETFD) & FD_CLOEXEC, "CLOEXEC");
+	expect(vfioctl_container_get_api_version(c2) == VFIO_API_VERSION, "api");
+	expect(vfioctl_container_get_iommu_type(c2) == 0, "model not known");
+	vfioctl_container_unref(c2);
+	expect(!fd_open(fd), "the last unref closed the fd");
+	return 0;
+}
+
+DEFINE_TEST(adopt_group_device, "group_from_fd and device_from_fd work like open")
+{
+	struct vfioctl_region *r;
+	char buf[4];
+	int gfd, dfd;
+
+	fake_node("vfio");
+	fake_node("12");
+	fake_pci(DEV, 12, "vfio-pci");
+	expect(test_new(&ctx) == 0 && vfioctl_container_open(ctx, &c) == 0,
+	       "setup");
+	test_path("dev/vfio/12");
+	gfd = open(test_path_buf, O_RDWR);
+	expect(gfd >= 0, "open");
+	expect(vfioctl_group_from_fd(ctx, gfd, &g) == 0, "adopt group: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(vfioctl_group_get_number(g) == 12, "number from the node name: %d",
+	       vfioctl_group_get_number(g));
+	expect(vfioctl_group_get_fd(g) == gfd, "same fd");
+	expect(vfioctl_group_get_container(g) == NULL, "no container known");
+	expect(vfioctl_group_set_container(g, c) == 0 &&
+	       vfioctl_container_set_iommu(c, VFIOCTL_IOMMU_AUTO) > 0, "attach");
+
+	dfd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, DEV);
+	expect(dfd >= 0, "device fd");
+	expect(vfioctl_device_from_fd(g, dfd, NULL, &d) == 0, "adopt device: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(strstr(vfioctl_device_get_name(d), "fd "), "named after the fd: %s",
+	       vfioctl_device_get_name(d));
+	expect(vfioctl_device_get_num_regions(d) == 9, "info loaded");
+	expect(vfioctl_device_get_region(d, 0, &r) == 0 &&
+	       vfioctl_region_read(r, 0, buf, sizeof(buf)) == 0, "region io");
+	vfioctl_device_unref(d);
+	expect(!fd_open(dfd), "device fd closed");
+	vfioctl_group_unref(g);
+	expect(!fd_open(gfd), "group fd closed");
+	vfioctl_container_unref(c);
+	return 0;
+}
+
+DEFINE_TEST(adopt_wrong_fd, "a pipe, a closed fd or the wrong kind: -errno naming the fd, fd left alone")
+{
+	char want[64];
+	int p[2], gfd;
+
+	fake_node("vfio");
+	fake_node("12");
+	expect(test_new(&ctx) == 0, "new");
+	expect(pipe(p) == 0, "pipe");
+
+	expect(vfioctl_container_from_fd(ctx, p[0], &c) == -ENOTTY, "pipe container");
+	snprintf(want, sizeof(want), "fd %d (pipe:[", p[0]);
+	expect(has("VFIO_GET_API_VERSION on fd ") && has(want) &&
+	       has("is not a VFIO container"), "text");
+	expect(fd_open(p[0]) && !(fcntl(p[0], F_GETFD) & FD_CLOEXEC),
+	       "fd left alone");
+	expect(vfioctl_group_from_fd(ctx, p[0], &g) == -ENOTTY, "pipe group");
+	expect(has("VFIO_GROUP_GET_STATUS") && has(want) &&
+	       has("is not a VFIO group"), "text");
+
+	test_path("dev/vfio/12");
+	gfd = open(test_path_buf, O_RDWR);
+	expect(gfd >= 0 && vfioctl_group_from_fd(ctx, gfd, &g) == 0, "group");
+	expect(vfioctl_device_from_fd(g, p[1], "dev", &d) == -ENOTTY,
+	       "pipe device");
+	expect(has("VFIO_DEVICE_GET_INFO") && has("is not a VFIO device"), "text");
+	expect(fd_open(p[1]), "fd left alone");
+	/* A group is not a container. */
+	expect(vfioctl_container_from_fd(ctx, gfd, &c) == -ENOTTY, "group as container");
+	expect(has("/dev/vfio/12) is not a VFIO container"), "text");
+
+	expect(vfioctl_container_from_fd(ctx, -1, &c) == -EBADF, "-1");
+	close(p[0]);
+	expect(vfioctl_container_from_fd(ctx, p[0], &c) == -EBADF, "closed");
+	snprintf(want, sizeof(want), "fd %d is not open in this process", p[0]);
+	expect(has(want), "text");
+	vfioctl_group_unref(g);
+	return 0;
+}
+
+DEFINE_TEST(kvm_errors, "kvm_new: a closed fd, a pipe, NULL: -errno naming the fd")
+{
+	struct vfioctl_kvm *kvm;
+	char want[64];
+	int p[2];
+
+	expect(test_new(&ctx) == 0 && pipe(p) == 0, "setup");
+	expect(vfioctl_kvm_new(ctx, -1, &kvm) == -EBADF, "-1");
+	expect(has("KVM_CREATE_DEVICE on VM fd -1") &&
+	       has("fd -1 is not open"), "text");
+	expect(vfioctl_kvm_new(ctx, p[0], &kvm) == -ENOTTY, "pipe");
+	snprintf(want, sizeof(want), "fd %d (pipe:[", p[0]);
+	expect(has(want) && has("is not a KVM VM"), "text");
+	expect(vfioctl_kvm_new(ctx, p[0], NULL) == -EINVAL, "NULL out");
+	expect(vfioctl_kvm_add_group(NULL, NULL) == -EINVAL, "NULL add");
+	return 0;
+}
+
+DEFINE_TEST(kvm_add_del, "KVM-VFIO device: created once per VM, groups added and removed")
+{
+	struct vfioctl_kvm *kvm, *kvm2;
+	int vm;
+
+	expect(setup(0) == 0, "setup: %s", vfioctl_get_last_error(ctx));
+	fake_node("kvm-vm");
+	test_path("dev/vfio/kvm-vm");
+	vm = open(test_path_buf, O_RDWR | O_CLOEXEC);
+	expect(vm >= 0, "vm");
+	expect(vfioctl_kvm_new(ctx, vm, &kvm) == 0, "new: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(fcntl(vfioctl_kvm_get_fd(kvm), F_GETFD) & FD_CLOEXEC, "CLOEXEC");
+	expect(vfioctl_kvm_add_group(kvm, g) == 0, "add: %s",
+	       vfioctl_get_last_error(ctx));
+	expect(fake_vfio_kvm_has_group(vfioctl_group_get_fd(g)),
+	       "the kernel got the group's fd");
+	expect(vfioctl_kvm_add_group(kvm, g) == -EEXIST, "twice");
+	expect(has("KVM_DEV_VFIO_FILE_ADD") && has("group 12"), "text");
+	expect(vfioctl_kvm_del_group(kvm, g) == 0, "del");
+	expect(!fake_vfio_kvm_has_group(vfioctl_group_get_fd(g)), "gone");
+	expect(vfioctl_kvm_del_group(kvm, g) == -ENOENT, "del twice");
+	expect(has("was not added to this VM"), "text");
+	expect(vfioctl_kvm_new(ctx, vm, &kvm2) == -EBUSY, "second device");
+	expect(has("only one is allowed"), "text");
+	expect(vfioctl_kvm_ref(kvm) == kvm, "ref");
+	vfioctl_kvm_unref(kvm);
+	vfioctl_kvm_unref(kvm);
+	close(vm);
+	return 0;
+}
+
+DEFINE_TEST(topology, "IOMMU groups in number order, their devices in name order, drivers and IDs")
+{
+	struct vfioctl_iommu_group *ig, *seen[4];
+	struct vfioctl_iommu_dev *dev;
+	char names[256] = "";
+	int n = 0;
+
+	fake_pci("0000:02:02.0", 3, NULL);
+	fake_pci("0000:02:01.0", 3, "e1000");
+	fake_pci(DEV, 12, "vfio-pci");
+	fake_pci("0000:00:1f.0", 20, "lpc_ich");
+	fake_file("sys/devices/pci0000:00/0000:02:01.0/vendor", "0x8086\n");
+	fake_file("sys/devices/pci0000:00/0000:02:01.0/device", "0x100e\n");
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == 3, "three groups");
+	vfioctl_iommu_group_foreach(ctx, ig) {
+		expect(n < 4, "too many");
+		seen[n++] = ig;
+	}
+	expect(n == 3, "%d groups iterated", n);
+	expect(vfioctl_iommu_group_get_number(seen[0]) == 3 &&
+	       vfioctl_iommu_group_get_number(seen[1]) == 12 &&
+	       vfioctl_iommu_group_get_number(seen[2]) == 20, "numeric order");
+	expect(vfioctl_iommu_group_get_ctx(seen[0]) == ctx, "ctx");
+	vfioctl_iommu_dev_foreach(seen[0], dev) {
+		strcat(names, vfioctl_iommu_dev_get_name(dev));
+		strcat(names, "=");
+		strcat(names, vfioctl_iommu_dev_get_driver(dev));
+		strcat(names, " ");
+		expect(vfioctl_iommu_dev_get_group(dev) == seen[0], "back link");
+	}
+	expect(strcmp(names, "0000:02:01.0=e1000 0000:02:02.0= ") == 0, "%s",
+	       names);
+	dev = vfioctl_iommu_dev_get_first(seen[0]);
+	expect(vfioctl_iommu_dev_get_vendor(dev) == 0x8086 &&
+	       vfioctl_iommu_dev_get_device(dev) == 0x100e, "IDs");
+	dev = vfioctl_iommu_dev_get_next(dev);
+	expect(vfioctl_iommu_dev_get_vendor(dev) == 0, "no vendor file");
+	expect(vfioctl_iommu_dev_get_next(dev) == NULL, "end");
+	dev = vfioctl_iommu_dev_get_first(seen[1]);
+	expect(strcmp(vfioctl_iommu_dev_get_name(dev), DEV) == 0 &&
+	       strcmp(vfioctl_iommu_dev_get_driver(dev), "vfio-pci") == 0,
+	       "group 12");
+	/* A snapshot: the roots cannot move under it. */
+	expect(vfioctl_set_root(ctx, "/sys", "/dev") == -EBUSY, "set_root");
+	vfioctl_unref(ctx);
+	return 0;
+}
+
+DEFINE_TEST(topology_no_iommu, "an empty and a missing iommu_groups both give -ENODEV")
+{
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == -ENODEV, "empty");
+	expect(has("no IOMMU groups"), "text");
+	expect(vfioctl_iommu_group_get_first(ctx) == NULL, "no first");
+	vfioctl_unref(ctx);
+	test_path("sys/kernel/iommu_groups");
+	expect(rmdir(test_path_buf) == 0, "rmdir");
+	expect(test_new(&ctx) == 0, "new");
+	expect(vfioctl_iommu_groups_scan(ctx) == -ENODEV, "missing");
+	expect(has("no IOMMU groups"), "text");
 	return 0;
 }
 

@@ -20,16 +20,20 @@ static void quiet(struct vfioctl_ctx *ctx, int priority, const char *file,
 DEFINE_TEST(every_symbol, "every exported function links and answers")
 {
 	struct vfioctl_ctx *ctx;
-	struct vfioctl_container *c;
-	struct vfioctl_group *g;
+	struct vfioctl_container *c, *c2;
+	struct vfioctl_kvm *kvm;
+	struct vfioctl_iommu_group *ig;
+	struct vfioctl_iommu_dev *idev;
+	struct vfioctl_group *g, *g2;
 	struct vfioctl_device *d;
 	struct vfioctl_region *r;
 	struct vfioctl_irq *irq;
 	struct vfioctl_reset_dep deps[2];
+	const struct vfio_info_cap_header *cap;
 	uint64_t u64a, u64b;
 	uint32_t u32a, u32b;
 	int logged = 0, fd[1] = { 5 };
-	char buf[8];
+	char buf[8], root[1024];
 	void *map;
 
 	fake_node("vfio");
@@ -37,6 +41,12 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	fake_pci("0000:01:00.0", 12, "vfio-pci");
 
 	expect(vfioctl_new(&ctx) == 0, "new");
+	test_path("sys");
+	snprintf(root, sizeof(root), "%s", test_path_buf);
+	test_path("dev");
+	expect(vfioctl_set_root(ctx, root, test_path_buf) == 0, "set root");
+	vfioctl_set_userdata(ctx, &logged);
+	expect(vfioctl_get_userdata(ctx) == &logged, "userdata");
 	expect(vfioctl_ref(ctx) == ctx, "ref");
 	vfioctl_unref(ctx);
 	vfioctl_set_log_fn(ctx, quiet, &logged);
@@ -46,6 +56,19 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_get_sysfs_root(ctx)[0] == '/', "sysfs root");
 	expect(vfioctl_get_dev_root(ctx)[0] == '/', "dev root");
 	expect(vfioctl_noiommu_enabled(ctx) == 0, "noiommu");
+
+	expect(vfioctl_iommu_groups_scan(ctx) == 1, "scan");
+	ig = vfioctl_iommu_group_get_first(ctx);
+	expect(vfioctl_iommu_group_get_number(ig) == 12 &&
+	       vfioctl_iommu_group_get_ctx(ig) == ctx &&
+	       vfioctl_iommu_group_get_next(ig) == NULL, "iommu group");
+	idev = vfioctl_iommu_dev_get_first(ig);
+	expect(vfioctl_iommu_dev_get_group(idev) == ig &&
+	       !strcmp(vfioctl_iommu_dev_get_name(idev), "0000:01:00.0") &&
+	       !strcmp(vfioctl_iommu_dev_get_driver(idev), "vfio-pci") &&
+	       vfioctl_iommu_dev_get_vendor(idev) == 0 &&
+	       vfioctl_iommu_dev_get_device(idev) == 0 &&
+	       vfioctl_iommu_dev_get_next(idev) == NULL, "iommu dev");
 
 	expect(vfioctl_container_open(ctx, &c) == 0, "container");
 	expect(vfioctl_container_ref(c) == c, "c ref");
@@ -92,7 +115,11 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_device_get_flags(d) & VFIO_DEVICE_FLAGS_PCI, "d flags");
 	expect(vfioctl_device_get_num_regions(d) == 9, "d regions");
 	expect(vfioctl_device_get_num_irqs(d) == 5, "d irqs");
+	expect(vfioctl_device_get_info_cap_ids(d, NULL, 0) == 2, "d cap ids");
+	expect(vfioctl_device_get_info_cap(d, 42, &cap, NULL) == 0, "d cap");
 	expect(vfioctl_device_reset(d) == 0, "d reset");
+	expect(vfioctl_device_pci_hot_reset(d, NULL, 0) == -EINVAL,
+	       "d hot reset (group 13 not passed)");
 	expect(vfioctl_device_get_hot_reset_info(d, deps, 2) == 2, "hot reset");
 
 	expect(vfioctl_device_get_region(d, 0, &r) == 0, "region");
@@ -127,6 +154,21 @@ DEFINE_TEST(every_symbol, "every exported function links and answers")
 	expect(vfioctl_irq_disable(irq) == 0, "i disable");
 
 	vfioctl_device_unref(d);
+	expect(vfioctl_container_from_fd(ctx, -1, &c2) == -EBADF, "c from fd");
+	expect(vfioctl_group_from_fd(ctx, -1, &g2) == -EBADF, "g from fd");
+	expect(vfioctl_device_from_fd(g, -1, NULL, &d) == -EBADF, "d from fd");
+	fake_node("kvm-vm");
+	test_path("dev/vfio/kvm-vm");
+	fd[0] = open(test_path_buf, O_RDWR | O_CLOEXEC);
+	expect(vfioctl_kvm_new(ctx, fd[0], &kvm) == 0, "kvm");
+	expect(vfioctl_kvm_ref(kvm) == kvm, "kvm ref");
+	vfioctl_kvm_unref(kvm);
+	expect(vfioctl_kvm_get_fd(kvm) >= 0, "kvm fd");
+	expect(vfioctl_kvm_add_group(kvm, g) == 0, "kvm add");
+	expect(vfioctl_kvm_del_group(kvm, g) == 0, "kvm del");
+	vfioctl_kvm_unref(kvm);
+	close(fd[0]);
+	logged = 0;
 	expect(vfioctl_group_unset_container(g) == 0, "g unset");
 	expect(vfioctl_group_open(ctx, 40, &g) == -ENOENT, "fail on purpose");
 	expect(strstr(vfioctl_get_last_error(ctx), "group 40") &&

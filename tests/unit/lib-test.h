@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libvfioctl.h>
 
 struct test {
 	const char *name;
@@ -163,6 +164,24 @@ static void fake_root_setup(void)
 	setenv("VFIOCTL_DEV_ROOT", test_path_buf, 1);
 }
 
+/* A context on the fake rootfs: the library ignores the environment. */
+static inline int test_new(struct vfioctl_ctx **ctx)
+{
+	char sys[1024];
+	int rc;
+
+	rc = vfioctl_new(ctx);
+	if (rc < 0)
+		return rc;
+	test_path("sys");
+	snprintf(sys, sizeof(sys), "%s", test_path_buf);
+	test_path("dev");
+	rc = vfioctl_set_root(*ctx, sys, test_path_buf);
+	if (rc < 0)
+		vfioctl_unref(*ctx);
+	return rc;
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag,
 		    struct FTW *ftw)
 {
@@ -190,6 +209,7 @@ FAKE_FN(void, fake_vfio_set_corrupt, (int c), (c))
 FAKE_FN(void, fake_vfio_fail_ioctl, (unsigned long r, int e), (r, e))
 FAKE_FN(void, fake_vfio_fail_open, (const char *s, int e), (s, e))
 FAKE_FN(int, fake_vfio_count, (unsigned long r), (r))
+FAKE_FN(int, fake_vfio_kvm_has_group, (int fd), (fd))
 FAKE_FN(const struct vfio_irq_set *, fake_vfio_last_irq_set,
 	(const int32_t **fds), (fds))
 

@@ -18,7 +18,7 @@ tests_unit_preload_fake_vfio_la_SOURCES = tests/unit/preload/fake-vfio.c
 tests_unit_preload_fake_vfio_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 tests_unit_preload_fake_vfio_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath /nowhere
-tests_unit_preload_fake_vfio_la_LIBADD = -ldl
+tests_unit_preload_fake_vfio_la_LIBADD = -ldl -lpthread
 
 check_PROGRAMS += tests/unit/lib-caps
 tests_unit_lib_caps_SOURCES = tests/unit/lib-caps.c tests/unit/lib-test.h
@@ -32,6 +32,26 @@ tests_unit_lib_fake_CPPFLAGS = $(LIB_TEST_CPPFLAGS)
 tests_unit_lib_fake_LDADD = libvfioctl/libvfioctl-internal.la -ldl -lpthread
 TESTS += tests/unit/lib-fake
 
+check_PROGRAMS += tests/unit/lib-errno
+tests_unit_lib_errno_SOURCES = tests/unit/lib-errno.c tests/unit/lib-test.h
+tests_unit_lib_errno_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/libvfioctl
+tests_unit_lib_errno_LDADD = libvfioctl/libvfioctl-internal.la
+TESTS += tests/unit/lib-errno
+
+# Every export called with NULL; the list is checked against the .sym.
+check_PROGRAMS += tests/unit/lib-null
+tests_unit_lib_null_SOURCES = tests/unit/lib-null.c tests/unit/lib-test.h
+tests_unit_lib_null_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLIBVFIOCTL_SYM='"$(abs_top_srcdir)/libvfioctl/libvfioctl.sym"'
+tests_unit_lib_null_LDADD = libvfioctl/libvfioctl.la
+TESTS += tests/unit/lib-null
+
+check_PROGRAMS += tests/unit/lib-threads
+tests_unit_lib_threads_SOURCES = tests/unit/lib-threads.c tests/unit/lib-test.h
+tests_unit_lib_threads_CPPFLAGS = $(LIB_TEST_CPPFLAGS) -I$(top_srcdir)/libvfioctl
+tests_unit_lib_threads_LDADD = libvfioctl/libvfioctl-internal.la -ldl -lpthread
+TESTS += tests/unit/lib-threads
+
 check_PROGRAMS += tests/unit/lib-linkage
 tests_unit_lib_linkage_SOURCES = tests/unit/lib-linkage.c tests/unit/lib-test.h
 tests_unit_lib_linkage_CPPFLAGS = $(LIB_TEST_CPPFLAGS)
@@ -40,8 +60,10 @@ TESTS += tests/unit/lib-linkage
 
 # The scripts find the source tree from their own path and the build
 # tree as the directory make runs them in.
-TESTS += tests/unit/lib-symbols.sh tests/unit/lib-header.sh
-EXTRA_DIST += tests/unit/lib-symbols.sh tests/unit/lib-header.sh
+TESTS += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
+	tests/unit/lib-musl.sh tests/unit/lib-man.sh
+EXTRA_DIST += tests/unit/lib-symbols.sh tests/unit/lib-header.sh \
+	tests/unit/lib-musl.sh tests/unit/lib-man.sh
 
 # libFuzzer target for the capability walker, built with clang outside
 # libtool.  `make fuzz-quick` is a bounded run; lib-fuzz.sh calls it.

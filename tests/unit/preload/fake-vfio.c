@@ -9,10 +9,13 @@
  * argsz dance, so the library's growth and retry logic is exercised.
  *
  * Tests steer it through the fake_vfio_*() functions, found with dlsym().
+ * Like the kernel, it serializes its own state: one lock around every
+ * fake ioctl, open and close, so threaded tests see a consistent kernel.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +24,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 #include <linux/vfio.h>
+#include <linux/vfio_zdev.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -33,6 +38,7 @@ void fake_vfio_fail_ioctl(unsigned long req, int err);
 void fake_vfio_fail_open(const char *suffix, int err);
 int fake_vfio_count(unsigned long req);
 const struct vfio_irq_set *fake_vfio_last_irq_set(const int32_t **fds);
+int fake_vfio_kvm_has_group(int group_fd);
 int open64(const char *path, int flags, ...);
 int openat64(int dirfd, const char *path, int flags, ...);
 int __open_2(const char *path, int flags);
@@ -40,11 +46,13 @@ int __open64_2(const char *path, int flags);
 #define MAX_FDS 1024
 #define MAX_COUNTED 64
 
-enum kind { NONE, CONTAINER, GROUP, DEVICE };
+/* A file named kvm-vm plays a KVM VM for the KVM-VFIO device. */
+enum kind { NONE, CONTAINER, GROUP, DEVICE, KVM_VM, KVM_DEV };
 
 static struct {
 	enum kind kind[MAX_FDS];
 	int container_of_group[MAX_FDS];	/* group fd -> container fd */
+	int group_number[MAX_FDS];		/* group fd -> N of /dev/vfio/N */
 	uint32_t extensions;		/* bit n: CHECK_EXTENSION(n) == 1 */
 	int iommu_type;
 	int groups;
@@ -66,8 +74,12 @@ static struct {
 	} counted[MAX_COUNTED];
 	struct vfio_irq_set last_set;
 	int32_t last_fds[16];
+	bool kvm_dev_created;
+	bool kvm_has_group[MAX_FDS];	/* group fd added to the KVM device */
 	bool init;
 } st;
+
+static pthread_mutex_t big = PTHREAD_MUTEX_INITIALIZER;
 
 static void init(void)
 {
@@ -132,6 +144,11 @@ EXPORT const struct vfio_irq_set *fake_vfio_last_irq_set(const int32_t **fds)
 	return &st.last_set;
 }
 
+EXPORT int fake_vfio_kvm_has_group(int group_fd)
+{
+	return group_fd >= 0 && group_fd < MAX_FDS && st.kvm_has_group[group_fd];
+}
+
 static void count(unsigned long req)
 {
 	int i;
@@ -161,6 +178,10 @@ static void track(int fd, const char *path)
 	if (fd < 0 || fd >= MAX_FDS || !base || base - path < 5)
 		return;
 	st.kind[fd] = NONE;
+	if (ends_with(path, "/kvm-vm")) {
+		st.kind[fd] = KVM_VM;
+		return;
+	}
 	/* Only nodes inside a ".../vfio/" directory. */
 	if (strncmp(base - 5, "/vfio", 5) != 0)
 		return;
@@ -177,6 +198,7 @@ static void track(int fd, const char *path)
 	if (p != base) {
 		st.kind[fd] = GROUP;
 		st.container_of_group[fd] = -1;
+		st.group_number[fd] = atoi(base);
 	}
 }
 
@@ -195,7 +217,9 @@ static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 		return -1;
 	}
 	fd = real(dirfd, path, flags, mode);
+	pthread_mutex_lock(&big);
 	track(fd, path);
+	pthread_mutex_unlock(&big);
 	return fd;
 }
 
@@ -332,6 +356,7 @@ static int device_info(void *arg)
 	struct vfio_device_info *info = (void *)tmp;
 	uint32_t *prev = NULL;
 	size_t off = sizeof(*info);
+	struct vfio_device_info_cap_zpci_base *zpci;
 
 	info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET |
 		      VFIO_DEVICE_FLAGS_CAPS;
@@ -339,6 +364,10 @@ static int device_info(void *arg)
 	info->num_irqs = VFIO_PCI_NUM_IRQS;
 	info->cap_offset = (uint32_t)off;
 	add_cap(tmp, &off, &prev, 42, 16);	/* unknown to the library */
+	zpci = add_cap(tmp, &off, &prev, VFIO_DEVICE_INFO_CAP_ZPCI_BASE,
+		       sizeof(*zpci));
+	zpci->start_dma = 0x1000;
+	zpci->end_dma = 0xffffffff;
 	return reply(arg, tmp, sizeof(*info), off, &info->cap_offset);
 }
 
@@ -437,6 +466,36 @@ static int hot_reset_info(void *arg)
 		h->devices[i].segment = 0;
 		h->devices[i].bus = 1;
 		h->devices[i].devfn = (uint8_t)i;
+	}
+	return 0;
+}
+
+/* Like the kernel: every group hot_reset_info names must be passed. */
+static int hot_reset(void *arg)
+{
+	const struct vfio_pci_hot_reset *r = arg;
+	bool seen[2] = { false, false };
+	uint32_t i;
+	int gfd, n;
+
+	if (r->argsz < sizeof(*r) + r->count * sizeof(r->group_fds[0]) ||
+	    r->flags) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < r->count; i++) {
+		gfd = r->group_fds[i];
+		if (gfd < 0 || gfd >= MAX_FDS || st.kind[gfd] != GROUP) {
+			errno = EINVAL;
+			return -1;
+		}
+		n = st.group_number[gfd] - 12;
+		if (n >= 0 && n < 2)
+			seen[n] = true;
+	}
+	if (!seen[0] || !seen[1]) {
+		errno = EINVAL;
+		return -1;
 	}
 	return 0;
 }
@@ -557,6 +616,63 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			return 0;
 		case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
 			return hot_reset_info(arg);
+		case VFIO_DEVICE_PCI_HOT_RESET:
+			return hot_reset(arg);
+		}
+		break;
+	case KVM_VM:
+		if (req == KVM_CREATE_DEVICE) {
+			struct kvm_create_device *cd = arg;
+
+			if (cd->type != KVM_DEV_TYPE_VFIO) {
+				errno = ENODEV;
+				return -1;
+			}
+			if (st.kvm_dev_created) {
+				errno = EBUSY;	/* one per VM */
+				return -1;
+			}
+			dfd = memfd_create("fake-kvm-vfio", MFD_CLOEXEC);
+			if (dfd < 0 || dfd >= MAX_FDS)
+				return -1;
+			st.kvm_dev_created = true;
+			st.kind[dfd] = KVM_DEV;
+			cd->fd = (uint32_t)dfd;
+			return 0;
+		}
+		break;
+	case KVM_DEV:
+		if (req == KVM_SET_DEVICE_ATTR) {
+			const struct kvm_device_attr *a = arg;
+			int32_t gfd;
+
+			if (a->group != KVM_DEV_VFIO_GROUP) {
+				errno = ENXIO;
+				return -1;
+			}
+			memcpy(&gfd, (const void *)(uintptr_t)a->addr, sizeof(gfd));
+			if (gfd < 0 || gfd >= MAX_FDS || st.kind[gfd] != GROUP) {
+				errno = fcntl(gfd, F_GETFD) < 0 ? EBADF : EINVAL;
+				return -1;
+			}
+			if (a->attr == KVM_DEV_VFIO_GROUP_ADD) {
+				if (st.kvm_has_group[gfd]) {
+					errno = EEXIST;
+					return -1;
+				}
+				st.kvm_has_group[gfd] = true;
+				return 0;
+			}
+			if (a->attr == KVM_DEV_VFIO_GROUP_DEL) {
+				if (!st.kvm_has_group[gfd]) {
+					errno = ENOENT;
+					return -1;
+				}
+				st.kvm_has_group[gfd] = false;
+				return 0;
+			}
+			errno = ENXIO;
+			return -1;
 		}
 		break;
 	case NONE:
@@ -578,8 +694,15 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (fd >= 0 && fd < MAX_FDS && st.kind[fd] != NONE)
-		return fake_ioctl(fd, req, arg);
+	pthread_mutex_lock(&big);
+	if (fd >= 0 && fd < MAX_FDS && st.kind[fd] != NONE) {
+		int rc = fake_ioctl(fd, req, arg), err = errno;
+
+		pthread_mutex_unlock(&big);
+		errno = err;
+		return rc;
+	}
+	pthread_mutex_unlock(&big);
 	if (!real)
 		real = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
 	return real(fd, req, arg);
@@ -591,10 +714,13 @@ EXPORT int close(int fd)
 
 	if (!real)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "close");
+	pthread_mutex_lock(&big);
 	if (fd >= 0 && fd < MAX_FDS) {
 		if (st.kind[fd] == GROUP && st.container_of_group[fd] >= 0)
 			st.groups--;
+		st.kvm_has_group[fd] = false;
 		st.kind[fd] = NONE;
 	}
+	pthread_mutex_unlock(&big);
 	return real(fd);
 }
