@@ -72,7 +72,12 @@ struct list_args {
 };
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
-	"List every IOMMU group with its devices, its state and who holds it." };
+	"List every IOMMU group with its devices, its state and who holds it.\v"
+	"Exit status:\n"
+	"  0  listed\n"
+	"  1  the groups cannot be read\n"
+	"  2  usage error\n"
+	"  5  no IOMMU" };
 
 static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

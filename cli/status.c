@@ -363,7 +363,11 @@ static struct argp_option options[] = {
 };
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
-	"Show VFIO containers, groups, devices and the processes holding them." };
+	"Show VFIO containers, groups, devices and the processes holding them.\v"
+	"Exit status:\n"
+	"  0  shown\n"
+	"  1  failure; or not root (holders are visible to CAP_NET_ADMIN only)\n"
+	"  2  usage error" };
 
 static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 {
