@@ -28,7 +28,7 @@ void print_group_human(const struct cli_env *env, const struct cli_topo *t,
 	if (v.blocker)
 		printf(" (%s is bound to host driver %s)", v.blocker->name,
 		       v.blocker->driver);
-	printf("  node %s  held-by %s\n",
+	printf("  path %s  held-by %s\n",
 	       group_node(env, g->id, node, sizeof(node)) ?: "-",
 	       held[0] ? held : "-");
 	for (i = 0; i < g->nr; i++) {
