@@ -67,11 +67,11 @@ t_list_json() {
 	run_v 0 list --json &&
 	jqt '.schema_version == 1' &&
 	jqt '[.groups[].group] == [range(1; 19)]' &&
-	jqt '.groups[] | select(.group == 7) | .state == "vfio" and .viable and .node == "/dev/vfio/7"' &&
+	jqt '.groups[] | select(.group == 7) | .state == "vfio" and .viable and .path == "/dev/vfio/7" and .node == .path' &&
 	jqt '.groups[] | select(.group == 7) | .holders[0].pid == 4242 and .holders[0].comm == "qemu-system-x86"' &&
 	jqt '.groups[] | select(.group == 8) | .state == "not-viable" and .blocker.device == "0000:02:02.0" and .blocker.driver == "e1000e"' &&
 	jqt '.groups[] | select(.group == 8) | [.devices[] | select(.bridge)] | length == 1' &&
-	jqt '.groups[] | select(.group == 2) | .state == "host" and .blocker.device == "0000:00:1f.0" and .node == null' &&
+	jqt '.groups[] | select(.group == 2) | .state == "host" and .blocker.device == "0000:00:1f.0" and .path == null and .node == null' &&
 	jqt '.groups[] | select(.group == 9) | .state == "free" and .viable' &&
 	jqt '.groups[] | select(.group == 11) | .state == "free" and .devices[0].driver_kind == "dma-safe"' &&
 	jqt '.groups[] | select(.group == 10) | .blocker.device == "0000:08:00.0"' &&
@@ -82,8 +82,8 @@ ok "list --json: groups, states, blockers, nodes, holders" t_list_json
 
 t_list_human() {
 	run_v 0 list &&
-	outhas "group 8  not-viable (0000:02:02.0 is bound to host driver e1000e)  node /dev/vfio/8  held-by 4343(dpdk-testpmd)" &&
-	outhas "group 7  vfio  node /dev/vfio/7  held-by 4242(qemu-system-x86)"
+	outhas "group 8  not-viable (0000:02:02.0 is bound to host driver e1000e)  path /dev/vfio/8  held-by 4343(dpdk-testpmd)" &&
+	outhas "group 7  vfio  path /dev/vfio/7  held-by 4242(qemu-system-x86)" && ! grep -q " node " "$work/stdout"
 }
 ok "list: human table names the blocking device" t_list_human
 
@@ -345,6 +345,37 @@ t_apply_rollback() {	# device 2 of 2 fails: device 1 goes back to pci-stub
 }
 ok "apply-persisted: a bind failing on device 2 of 2 returns device 1 to its driver; device and errno logged" t_apply_rollback
 
+t_initramfs_script() {
+	fresh_tree pi || return 1
+	local rc=0 s=$top_srcdir/contrib/initramfs-tools/scripts/init-top/vfioctl
+	rec11 forced=yes "router VM" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:9999\n' >"$VFIOCTL_CONFDIR/0000:07:00.0.conf" &&
+	printf 'driver=vfio-pci\ndevice=0000:1f:00.0 15b3:1017\n' >"$VFIOCTL_CONFDIR/0000:1f:00.0.conf" &&
+	printf 'driver=e1000e\ndevice=0000:09:00.0 1234:11e8\n' >"$VFIOCTL_CONFDIR/0000:09:00.0.conf" &&
+	VFIOCTL_KMSG=$work/kmsg VFIOCTL_MODPROBE=true sh "$s" >"$work/stdout" 2>&1 &&
+	[ "$(ovr_of 0000:0a:00.1)" = vfio-pci ] && [ "$(ovr_of 0000:0a:00.0)" = "(null)" ] &&
+	[ "$(ovr_of 0000:07:00.0)" = "(null)" ] && [ "$(ovr_of 0000:09:00.0)" = "(null)" ] &&
+	[ "$(cat "$VFIOCTL_SYSFS_ROOT/bus/pci/drivers_probe")" = 0000:0a:00.1 ] &&
+	grep -qxF "<6>vfioctl: 0000:0a:00.1: driver_override=vfio-pci (0000:0a:00.0.conf)" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:0a:00.0 is already on pci-stub; vfioctl-persist.service moves it" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:07:00.0.conf: 0000:07:00.0 is 0x15b3:0x1017, recorded as 15b3:9999; left alone" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:1f:00.0.conf: 0000:1f:00.0 is not present" "$work/kmsg" &&
+	grep -qxF "<3>vfioctl: 0000:09:00.0.conf: driver 'e1000e' is not a VFIO driver; skipped" "$work/kmsg" ||
+	{ cat "$work/kmsg" "$work/stdout"; rc=1; }
+	use_tree "$work/t"
+	return $rc
+}
+ok "initramfs init-top script: driver_override for recorded, present, unbound devices; others logged and left alone" t_initramfs_script
+
+t_service_order() {	# ordered as driverctl@.service: early, before basic.target
+	local u=$top_srcdir/contrib/vfioctl-persist.service.in
+	grep -qx 'DefaultDependencies=no' "$u" &&
+	grep -qE '^Before=.*\bsysinit\.target\b' "$u" && grep -qE '^Before=.*\bbasic\.target\b' "$u" &&
+	grep -qE '^After=.*\blocal-fs\.target\b' "$u" && grep -qx 'WantedBy=sysinit.target' "$u" &&
+	grep -qx 'ExecStart=@sbindir@/vfioctl group apply-persisted' "$u"
+}
+ok "vfioctl-persist.service: no default dependencies, after local-fs, before sysinit/basic.target" t_service_order
+
 # -------------------------------------------------------------- status
 t_status() {
 	run_v 0 status --json &&
@@ -354,9 +385,12 @@ t_status() {
 	jqt '[.containers[].holders[0].pid] | sort == [4242, 4343]' &&
 	jqt '.containers[0] | .groups == null and .dma_mappings == null' &&
 	jqt '.processes[] | select(.pid == 4242) | .locked_bytes == 1073741824 and ([.holds[].kind] | sort == ["container","device","group"])' &&
+	jqt '.processes[] | select(.pid == 4242) | [.holds[] | .path == .node] | all' &&
+	jqt '.processes[] | select(.pid == 4242) | [.holds[] | select(.kind == "group") | .path] == ["/dev/vfio/7"]' &&
+	jqt '.groups[] | select(.group == 8) | .path == "/dev/vfio/8" and .node == .path' &&
 	jqt '[.devices[].device] == ["0000:01:00.0", "0000:02:01.0"]' &&
 	run_v 0 status &&
-	grep -qE '^GROUP +NODE +STATE +HELD-BY$' "$work/stdout" &&
+	grep -qE '^GROUP +PATH +STATE +HELD-BY$' "$work/stdout" &&
 	grep -qE '^8 +/dev/vfio/8 +not-viable +4343\(dpdk-testpmd\)$' "$work/stdout" &&
 	grep -qE '^CONTAINER +ID +MAPPINGS +PINNED +HELD-BY$' "$work/stdout" &&
 	grep -qE '^DEVICE +DRIVER$' "$work/stdout" &&
@@ -584,11 +618,16 @@ complete_words() {	# complete_words WORD... - what completes the last word
 t_completion() {
 	[ "$(complete_words vfioctl gr)" = group ] &&
 	[ "$(complete_words vfioctl group a)" = "attach apply-persisted" ] &&
-	[ "$(complete_words vfioctl group attach 7 --)" = "--force --persist --driver" ] &&
+	[ "$(complete_words vfioctl group attach 7 --)" = "--force --persist --reason --driver" ] &&
+	[ "$(complete_words vfioctl p)" = persist ] &&
+	[ "$(complete_words vfioctl persist "")" = "list remove" ] &&
+	[ "$(complete_words vfioctl persist list --)" = --json ] &&
+	mkdir -p "$work/cc" && : >"$work/cc/0000:0a:00.0.conf" && : >"$work/cc/0000:07:00.0.conf" &&
+	[ "$(VFIOCTL_CONFDIR=$work/cc complete_words vfioctl persist remove "")" = "0000:07:00.0 0000:0a:00.0" ] &&
 	[ "$(complete_words vfioctl device "")" = info ] &&
 	[ "$(complete_words vfioctl list --j)" = --json ]
 }
-ok "bash completion: commands, group subcommands and options" t_completion
+ok "bash completion: commands, group and persist subcommands, options, persisted keys" t_completion
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
