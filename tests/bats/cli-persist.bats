@@ -49,24 +49,24 @@ nic_to_host() {
 
 setup() {
 	requires root stack iommu
-	NIC=$(pci_find $E1000_VENDOR $E1000_DEVICE) || skip "test requires the e1000 of tests/vm/run"
-	NIC_G=$(iommu_group_of "$NIC")
-	[ "$(group_size "$NIC_G")" -eq 1 ] || skip "the e1000 is not alone in its group"
-	ORIG_DRIVER=$(driver_of "$NIC")
 	export VFIOCTL_CONFDIR=$BATS_TEST_TMPDIR/vfioctl.d
 	export VFIOCTL_RUNDIR=$BATS_TEST_TMPDIR/run
-	mkdir -p /run/udev/rules.d
 	export VFIOCTL_UDEV_RULES=/run/udev/rules.d/61-vfioctl-persist-test.rules
+	mkdir -p /run/udev/rules.d
+	NIC=$(pci_find $E1000_VENDOR $E1000_DEVICE) || skip "test requires the e1000 of tests/vm/run"
+	ORIG_DRIVER=$(driver_of "$NIC")
+	NIC_G=$(iommu_group_of "$NIC")
+	[ "$(group_size "$NIC_G")" -eq 1 ] || skip "the e1000 is not alone in its group"
 	CONF=$VFIOCTL_CONFDIR/$NIC.conf
 	REASON="e1000 goes to the router VM (test)"
 }
 
 teardown() {
 	local ifc d
+	[ -n "${NIC:-}" ] || return 0	# setup skipped
 	rm -f "$VFIOCTL_UDEV_RULES"
 	udevadm control --reload 2>/dev/null
 	for d in $(edu_devices); do unbind_all "$d"; done
-	[ -n "${NIC:-}" ] || return 0
 	unbind_all "$NIC"
 	if [ "${ORIG_DRIVER:-}" = e1000 ]; then
 		modprobe e1000
@@ -77,7 +77,7 @@ teardown() {
 	return 0
 }
 
-@test "--force --persist --reason on a NIC the host uses: forced record, udev rule, persist list" {
+@test "attach --force --persist --reason on a NIC the host uses: forced record, udev rule, persist list" {
 	nic_to_host
 	vrun "$VFIOCTL" group attach "$NIC_G" --persist
 	assert_failure 4
