@@ -246,7 +246,12 @@ static struct argp_option options[] = {
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
 	"Diagnose the host: IOMMU, interrupt remapping, the VFIO stack, memlock "
-	"limits and /dev/vfio permissions, each problem with its fix." };
+	"limits and /dev/vfio permissions, each problem with its fix.\v"
+	"Exit status:\n"
+	"  0  no check failed (warnings allowed)\n"
+	"  1  a check failed\n"
+	"  2  usage error\n"
+	"  5  no IOMMU" };
 
 static int check_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

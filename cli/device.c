@@ -284,7 +284,14 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static struct argp argp = { options, parse, "info ADDR [--json]",
 	"Show what VFIO exposes of one device: regions, capabilities, "
-	"interrupts, reset support.  The device's group must be attached." };
+	"interrupts, reset support.  The device's group must be attached.\v"
+	"Exit status:\n"
+	"  0  shown\n"
+	"  1  no such device, failure, or not root\n"
+	"  2  usage error\n"
+	"  3  its group is not attached to VFIO (not viable)\n"
+	"  4  another process holds its group\n"
+	"  5  no IOMMU" };
 
 static int device_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

@@ -36,6 +36,7 @@ struct group_args {
 	int group;
 	bool json, force, persist;
 	const char *driver;
+	const char *reason;
 };
 
 /* ------------------------------------------------------------ records */
@@ -280,7 +281,8 @@ static bool driver_loaded(const struct cli_env *env, const char *drv)
 }
 
 static int persist_save(const struct cli_env *env, const struct cli_group *g,
-			const struct cli_topo *t, const char *target)
+			const struct cli_topo *t, const char *target,
+			bool force, const char *reason)
 {
 	char p[PATH_MAX], tmp[PATH_MAX + 8], buf[8192];
 	struct persist_rec *r;
@@ -291,8 +293,11 @@ static int persist_save(const struct cli_env *env, const struct cli_group *g,
 	if (!r)
 		return -ENOMEM;
 	rc = persist_from_group(&t->devs[g->first], g->nr, target, r);
-	if (rc == 0)
+	if (rc == 0) {
+		r->forced = force;
+		snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
 		rc = persist_format(r, buf, sizeof(buf));
+	}
 	if (rc == 0 && !persist_key(r))
 		rc = -EINVAL;
 	if (rc < 0)
@@ -313,14 +318,32 @@ static int persist_save(const struct cli_env *env, const struct cli_group *g,
 		rc = -EIO;
 		goto out;
 	}
-	printf("persisted: %s\n", p);
+	printf("persisted: %s%s\n", p, force ? " (forced)" : "");
+	rc = persist_udev_sync(env);
+	if (rc < 0)
+		cli_err("%s written, but the udev rules for boot were not: %s",
+			p, strerror(-rc));
+	rc = 0;
 out:
 	free(r);
 	return rc;
 }
 
+static size_t plan_nr_binds(const struct plan *plan)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->nr; i++)
+		n += plan->steps[i].action == PLAN_BIND;
+	return n;
+}
+
+/*
+ * do_attach - move group @id to @target, all or nothing.  @persist also
+ * records it (with @force and @reason) for boot.
+ */
 static int do_attach(struct cli_ctx *ctx, int id, const char *target,
-		     bool force, bool persist)
+		     bool force, bool persist, const char *reason)
 {
 	const struct cli_env *env = &ctx->env;
 	struct undo *ops = NULL;
@@ -329,6 +352,7 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 	const struct cli_group *g;
 	struct cli_topo t;
 	size_t i, nbound = 0;
+	const char *fail_dev = NULL;
 	int rc, ret = VFIOCTL_EXIT_FAILURE;
 
 	rc = topo_scan(env, id, &t);
@@ -392,16 +416,18 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 		const struct plan_step *s = &plan.steps[i];
 
 		if (s->action == PLAN_STAYS)
-			printf("%s: stays on %s\n", s->dev->name,
-			       s->orig_driver[0] ? s->orig_driver : "(no driver)");
+			cli_note("%s: stays on %s", s->dev->name,
+				 s->orig_driver[0] ? s->orig_driver : "(no driver)");
 		if (s->action != PLAN_BIND)
 			continue;
 		rc = bind_one(env, s, target, &done[i]);
-		if (rc < 0)
+		if (rc < 0) {
+			fail_dev = s->dev->name;
 			goto rollback;
+		}
 		nbound++;
-		printf("%s: %s -> %s\n", s->dev->name,
-		       s->orig_driver[0] ? s->orig_driver : "(no driver)", target);
+		cli_note("%s: %s -> %s", s->dev->name,
+			 s->orig_driver[0] ? s->orig_driver : "(no driver)", target);
 	}
 
 	rc = vfio_says_viable(ctx, id);
@@ -409,6 +435,7 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 		cli_err("group %d: VFIO_GROUP_GET_STATUS does not report it viable",
 			id);
 		ret = VFIOCTL_EXIT_NOT_VIABLE;
+		rc = -EPERM;
 		goto rollback;
 	}
 	if (rc < 0)
@@ -416,15 +443,15 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 			"sysfs shows every member on a DMA-safe driver",
 			id, strerror(-rc));
 	if (persist) {
-		rc = persist_save(env, g, &t, target);
+		rc = persist_save(env, g, &t, target, force, reason);
 		if (rc < 0) {
 			cli_err("group %d attached, but persisting it failed: %s",
 				id, strerror(-rc));
 			goto out;
 		}
 	}
-	printf("group %d attached to %s (%zu device%s moved)\n", id, target,
-	       nbound, nbound == 1 ? "" : "s");
+	cli_note("group %d attached to %s (%zu device%s moved)", id, target,
+		 nbound, nbound == 1 ? "" : "s");
 	ret = VFIOCTL_EXIT_OK;
 	goto out;
 
@@ -432,11 +459,18 @@ rollback:
 	{
 		size_t n = plan_rollback(&plan, done, ops);
 
-		cli_err("group %d: rolling back %zu operation%s", id, n,
-			n == 1 ? "" : "s");
+		/* The device and errno, for the journal of a boot-time apply. */
+		cli_err("group %d: %s failed (errno %d, %s) with %zu of %zu "
+			"moved; rolling back %zu operation%s", id,
+			fail_dev ? fail_dev : "the viability check", -rc,
+			strerror(-rc), nbound, plan_nr_binds(&plan),
+			n, n == 1 ? "" : "s");
 		if (undo_all(env, &plan, ops, n))
 			cli_err("group %d: rollback incomplete; see the errors above",
 				id);
+		else
+			cli_note("group %d: rolled back; every member is on the "
+				 "driver it had before", id);
 		for (i = 0; i < plan.nr; i++)
 			if (plan.steps[i].action == PLAN_BIND)
 				record_remove(env, plan.steps[i].dev->name);
@@ -519,8 +553,13 @@ static int do_detach(struct cli_ctx *ctx, int id, const char *target)
 		if (!d->is_pci || d->is_bridge)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s.conf", env->confdir, d->name);
-		if (unlink(p) == 0)
+		if (unlink(p) == 0) {
 			printf("no longer persisted: %s\n", p);
+			rc = persist_udev_sync(env);
+			if (rc < 0)
+				cli_err("%s: cannot update: %s",
+					persist_udev_rules_path(), strerror(-rc));
+		}
 		break;
 	}
 	printf("group %d detached\n", id);
@@ -601,8 +640,13 @@ static int apply_one(struct cli_ctx *ctx, const char *path)
 		ret = VFIOCTL_EXIT_NOT_VIABLE;
 		goto out;
 	}
-	printf("%s: group %d\n", path, id);
-	ret = do_attach(ctx, id, r->driver, false, false);
+	/* Only a record made with --force passes the host-use gate. */
+	if (r->forced)
+		cli_note("%s: group %d to %s, forced as recorded: %s", path, id,
+			 r->driver, r->reason[0] ? r->reason : "(no reason recorded)");
+	else
+		cli_note("%s: group %d to %s", path, id, r->driver);
+	ret = do_attach(ctx, id, r->driver, r->forced, false, NULL);
 out:
 	topo_free(&t);
 	free(r);
@@ -698,11 +742,28 @@ static int do_show(struct cli_ctx *ctx, int id, bool json)
 
 /* ---------------------------------------------------------------- argp */
 
-static struct argp_option options[] = {
-	{ "json", 'j', 0, 0, "JSON output (show)", 0 },
-	{ "force", 'f', 0, 0, "attach even devices the host is using", 0 },
-	{ "persist", 'p', 0, 0, "also re-apply at boot (attach)", 0 },
+/*
+ * Each subcommand has its own options, so that 'vfioctl group attach
+ * --help' shows attach's and nothing else.
+ */
+static struct argp_option show_options[] = {
+	{ "json", 'j', 0, 0, "JSON output", 0 },
+	{ 0 }
+};
+
+static struct argp_option attach_options[] = {
+	{ "force", 'f', 0, 0, "attach even devices the host is using (never a "
+	  "PF with VFs, never a non-viable group)", 0 },
+	{ "persist", 'p', 0, 0, "also attach it at every boot, before host "
+	  "drivers bind (see vfioctl-persist(8))", 0 },
+	{ "reason", 'r', "TEXT", 0, "why; recorded with --persist and logged at "
+	  "every boot (required with --force --persist)", 0 },
 	{ "driver", 'd', "NAME", 0, "VFIO bus driver to use (default vfio-pci)", 0 },
+	{ 0 }
+};
+
+static struct argp_option detach_options[] = {
+	{ "driver", 'd', "NAME", 0, "the VFIO driver it is on (default vfio-pci)", 0 },
 	{ 0 }
 };
 
@@ -716,6 +777,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'j': a->json = true; return 0;
 	case 'f': a->force = true; return 0;
 	case 'p': a->persist = true; return 0;
+	case 'r':
+		if (!persist_reason_ok(arg))
+			argp_error(state, "--reason: one line of at most %d "
+				   "printable characters", PERSIST_REASON_MAX);
+		a->reason = arg;
+		return 0;
 	case 'd':
 		if (strlen(arg) >= 64 || !vfio_pci_driver_name(arg))
 			argp_error(state, "--driver %s: not a VFIO driver; use "
@@ -724,10 +791,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->driver = arg;
 		return 0;
 	case ARGP_KEY_ARG:
-		if (!a->sub) {
-			a->sub = arg;
-			return 0;
-		}
+		if (strcmp(a->sub, "apply-persisted") == 0)
+			argp_error(state, "apply-persisted takes no group");
 		if (a->group >= 0)
 			argp_error(state, "unexpected argument '%s'", arg);
 		n = strtol(arg, &end, 10);
@@ -736,40 +801,110 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->group = (int)n;
 		return 0;
 	case ARGP_KEY_END:
-		if (!a->sub)
-			argp_error(state, "missing subcommand");
-		if (strcmp(a->sub, "apply-persisted") == 0) {
-			if (a->group >= 0)
-				argp_error(state, "apply-persisted takes no group");
+		if (strcmp(a->sub, "apply-persisted") == 0)
 			return 0;
-		}
-		if (strcmp(a->sub, "show") && strcmp(a->sub, "attach") &&
-		    strcmp(a->sub, "detach"))
-			argp_error(state, "unknown subcommand '%s'", a->sub);
 		if (a->group < 0)
 			argp_error(state, "missing group number");
-		if ((a->force || a->persist) && strcmp(a->sub, "attach"))
-			argp_error(state, "--force and --persist go with attach");
+		if (a->reason && !a->persist)
+			argp_error(state, "--reason goes with --persist (it is "
+				   "kept in the record)");
+		if (a->force && a->persist && !a->reason)
+			argp_error(state, "--force --persist needs --reason TEXT: "
+				   "the boot log names why the host's device is taken");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-static struct argp argp = { options, parse,
-	"show N [--json]\nattach N [--force] [--persist] [--driver NAME]\n"
-	"detach N [--driver NAME]\napply-persisted",
-	"Show one IOMMU group, attach all of it to VFIO or detach it.\v"
-	"Exit status: 0 ok, 1 failure, 2 usage, 3 not viable, 4 in use." };
+static const struct group_sub {
+	const char *name;
+	struct argp argp;
+} subs[] = {
+	{ "show", { show_options, parse, "N [--json]",
+	  "Show IOMMU group N: its members, its state, and what the host uses "
+	  "of them (why an attach would be refused).\v"
+	  "Exit status:\n"
+	  "  0  shown\n"
+	  "  1  no such group, or it cannot be read\n"
+	  "  2  usage error\n"
+	  "  5  no IOMMU" } },
+	{ "attach", { attach_options, parse, "N [--force] [--persist [--reason "
+	  "TEXT]] [--driver NAME]",
+	  "Move every endpoint of IOMMU group N to a VFIO driver, or none: "
+	  "host use is checked first, and a failed bind undoes every step.  "
+	  "Bridges stay on their drivers.\v"
+	  "Exit status:\n"
+	  "  0  attached\n"
+	  "  1  failure (rolled back), no such group, driver not loaded, not root\n"
+	  "  2  usage error\n"
+	  "  3  the group cannot be made viable (e.g. a bridge on a host driver)\n"
+	  "  4  a device is in use by the host (see --force)\n"
+	  "  5  no IOMMU" } },
+	{ "detach", { detach_options, parse, "N [--driver NAME]",
+	  "Return the members of IOMMU group N to the drivers they had before "
+	  "attach, and forget the group's persisted record.\v"
+	  "Exit status:\n"
+	  "  0  detached\n"
+	  "  1  failure, the group is not attached, no such group, not root\n"
+	  "  2  usage error\n"
+	  "  4  a process holds the group\n"
+	  "  5  no IOMMU" } },
+	{ "apply-persisted", { NULL, parse, NULL,
+	  "Attach every group recorded with 'attach --persist' whose members "
+	  "are still exactly the recorded ones (run by vfioctl-persist.service "
+	  "at boot).  Only a forced record passes host use.  Under "
+	  "systemd, lines carry syslog priorities for the journal.\v"
+	  "Exit status (the first failing record's):\n"
+	  "  0  every record applied, or none exists\n"
+	  "  1  failure (that group rolled back), an unreadable record, not root\n"
+	  "  3  a group changed since it was recorded, or is not viable\n"
+	  "  4  a device is in use by the host and the record is not forced\n"
+	  "  5  no IOMMU" } },
+};
+
+static struct argp_option top_options[] = { { 0 } };
+
+static error_t parse_top(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		argp_error(state, "unknown subcommand '%s'", arg);
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "missing subcommand");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static struct argp top_argp = { top_options, parse_top,
+	"show N [--json]\nattach N [--force] [--persist] [--reason TEXT] "
+	"[--driver NAME]\ndetach N [--driver NAME]\napply-persisted",
+	"Show one IOMMU group, attach all of it to VFIO or detach it.  Run "
+	"'vfioctl group SUBCOMMAND --help' for its options.\v"
+	"Exit status: 0 ok, 1 failure, 2 usage, 3 not viable, 4 in use, "
+	"5 no IOMMU." };
 
 static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct group_args a = { .group = -1 };
 	const char *target;
-	char what[64];
+	char what[64], prog[64];
+	size_t i;
 	int rc;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &a);
+	for (i = 0; argc > 1 && i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			break;
+	if (argc <= 1 || i == sizeof(subs) / sizeof(subs[0])) {
+		argp_parse(&top_argp, argc, argv, 0, NULL, &a);
+		return VFIOCTL_EXIT_USAGE;
+	}
+	a.sub = subs[i].name;
+	cli_sub_argv(&argc, &argv, prog, sizeof(prog));
+	argp_parse(&subs[i].argp, argc, argv, 0, NULL, &a);
 	target = a.driver ? a.driver : "vfio-pci";
 	if (strcmp(a.sub, "show") == 0)
 		return do_show(ctx, a.group, a.json);
@@ -782,7 +917,8 @@ static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc)
 		return rc;
 	if (strcmp(a.sub, "attach") == 0)
-		return do_attach(ctx, a.group, target, a.force, a.persist);
+		return do_attach(ctx, a.group, target, a.force, a.persist,
+				 a.reason);
 	if (strcmp(a.sub, "detach") == 0)
 		return do_detach(ctx, a.group, target);
 	return apply_persisted(ctx);

@@ -126,6 +126,8 @@ struct json_object *json_holder(const struct holder *h)
 	json_object_object_add(o, "comm", json_object_new_string(h->comm));
 	json_object_object_add(o, "kind",
 			       json_object_new_string(holder_kind_name(h->kind)));
+	/* "path", as lsblk names a device file; "node" is its old name. */
+	json_object_object_add(o, "path", json_object_new_string(h->node));
 	json_object_object_add(o, "node", json_object_new_string(h->node));
 	json_object_object_add(o, "fds", json_object_new_int((int)h->count));
 	return o;
@@ -156,8 +158,11 @@ struct json_object *json_group(const struct cli_env *env,
 				       json_object_new_string(v.blocker->driver));
 	}
 	json_object_object_add(o, "blocker", blk);
-	json_object_object_add(o, "node",
-			       str_or_null(group_node(env, g->id, node, sizeof(node))));
+	/* The group's device file; "node" stays as an alias (schema 1). */
+	if (!group_node(env, g->id, node, sizeof(node)))
+		node[0] = '\0';
+	json_object_object_add(o, "path", node[0] ? json_object_new_string(node) : NULL);
+	json_object_object_add(o, "node", node[0] ? json_object_new_string(node) : NULL);
 	devs = json_object_new_array();
 	for (i = 0; i < g->nr; i++)
 		json_object_array_add(devs, json_dev(&members[i], NULL));

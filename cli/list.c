@@ -28,7 +28,7 @@ void print_group_human(const struct cli_env *env, const struct cli_topo *t,
 	if (v.blocker)
 		printf(" (%s is bound to host driver %s)", v.blocker->name,
 		       v.blocker->driver);
-	printf("  node %s  held-by %s\n",
+	printf("  path %s  held-by %s\n",
 	       group_node(env, g->id, node, sizeof(node)) ?: "-",
 	       held[0] ? held : "-");
 	for (i = 0; i < g->nr; i++) {
@@ -72,7 +72,12 @@ struct list_args {
 };
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
-	"List every IOMMU group with its devices, its state and who holds it." };
+	"List every IOMMU group with its devices, its state and who holds it.\v"
+	"Exit status:\n"
+	"  0  listed\n"
+	"  1  the groups cannot be read\n"
+	"  2  usage error\n"
+	"  5  no IOMMU" };
 
 static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

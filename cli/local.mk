@@ -22,6 +22,7 @@ cli_vfioctl_SOURCES = \
 	cli/vfioctl.c cli/vfioctl.h \
 	cli/list.c cli/list.h \
 	cli/group.c \
+	cli/persist-cmd.c \
 	cli/device.c \
 	cli/status.c \
 	cli/monitor.c \

@@ -93,7 +93,12 @@ static struct argp_option options[] = {
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
 	"Stream VFIO events (groups opened and closed, containers, devices) "
-	"until interrupted.  Needs vfioctl's VFIO core; exits 6 on other stacks." };
+	"until interrupted.  Needs vfioctl's VFIO core; exits 6 on other stacks.\v"
+	"Exit status:\n"
+	"  0  interrupted after streaming\n"
+	"  1  failure\n"
+	"  2  usage error\n"
+	"  6  the running VFIO stack has no event source" };
 
 static int monitor_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

@@ -55,6 +55,17 @@ int persist_parse(const char *text, struct persist_rec *r, int *line)
 			    strchr(eq, '/') || strchr(eq, ' '))
 				goto bad;
 			strcpy(r->driver, eq);
+		} else if (strcmp(s, "forced") == 0) {
+			if (strcmp(eq, "yes") == 0)
+				r->forced = true;
+			else if (strcmp(eq, "no") == 0)
+				r->forced = false;
+			else
+				goto bad;
+		} else if (strcmp(s, "reason") == 0) {
+			if (!persist_reason_ok(eq))
+				goto bad;
+			strcpy(r->reason, eq);
 		} else if (strcmp(s, "device") == 0 || strcmp(s, "bridge") == 0) {
 			if (r->nr >= PERSIST_MAX_DEVS ||
 			    parse_dev(eq, &r->dev[r->nr]) < 0)
@@ -83,10 +94,16 @@ int persist_format(const struct persist_rec *r, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "# Written by 'vfioctl group attach --persist'; applied at boot by\n"
 		     "# vfioctl-persist.service only while the group has exactly these members.\n"
-		     "driver=%s\n", r->driver);
+		     "driver=%s\nforced=%s\n", r->driver, r->forced ? "yes" : "no");
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	used = (size_t)n;
+	if (r->reason[0]) {
+		n = snprintf(buf + used, len - used, "reason=%s\n", r->reason);
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+		used += (size_t)n;
+	}
 	for (i = 0; i < r->nr; i++) {
 		n = snprintf(buf + used, len - used, "%s=%s %04x:%04x\n",
 			     r->dev[i].bridge ? "bridge" : "device",
@@ -117,6 +134,18 @@ int persist_from_group(const struct cli_dev *devs, size_t nr,
 	}
 	r->nr = nr;
 	return 0;
+}
+
+bool persist_reason_ok(const char *reason)
+{
+	const unsigned char *p;
+
+	if (strlen(reason) > PERSIST_REASON_MAX)
+		return false;
+	for (p = (const unsigned char *)reason; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
 }
 
 const char *persist_key(const struct persist_rec *r)

@@ -100,6 +100,7 @@ static int collect(int cmd, struct nlattr **tb, struct nlattr *head, int len,
 		if (tb[VFIOCTL_A_GROUP_ID])
 			json_object_object_add(o, "group", json_object_new_int(
 				(int)nla_get_u32(tb[VFIOCTL_A_GROUP_ID])));
+		json_object_object_add(o, "path", str_or_null(tb[VFIOCTL_A_GROUP_NODE]));
 		json_object_object_add(o, "node", str_or_null(tb[VFIOCTL_A_GROUP_NODE]));
 		json_object_object_add(o, "viable", json_object_new_boolean(
 			tb[VFIOCTL_A_VIABLE] && nla_get_u8(tb[VFIOCTL_A_VIABLE])));
@@ -213,6 +214,7 @@ static int status_procfs(const struct cli_env *env, struct json_object *doc)
 		group_viability(&t.devs[g->first], g->nr, NULL, &v);
 		o = json_object_new_object();
 		json_object_object_add(o, "group", json_object_new_int(g->id));
+		json_object_object_add(o, "path", json_object_new_string(node));
 		json_object_object_add(o, "node", json_object_new_string(node));
 		json_object_object_add(o, "viable", json_object_new_boolean(v.viable));
 		hold = json_object_new_array();
@@ -325,13 +327,13 @@ static void print_human(struct json_object *doc)
 		       holders_text(h, held, sizeof(held)));
 	}
 	json_object_object_get_ex(doc, "groups", &arr);
-	printf("\n%-6s %-16s %-11s %s\n", "GROUP", "NODE", "STATE", "HELD-BY");
+	printf("\n%-6s %-16s %-11s %s\n", "GROUP", "PATH", "STATE", "HELD-BY");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *g = json_object_array_get_idx(arr, i);
 
 		if (!json_object_object_get_ex(g, "holders", &h) || !h)
 			json_object_object_get_ex(g, "holder", &h);
-		printf("%-6s %-16s %-11s %s\n", s(g, "group"), s(g, "node"),
+		printf("%-6s %-16s %-11s %s\n", s(g, "group"), s(g, "path"),
 		       json_object_get_boolean(json_object_object_get(g, "viable")) ?
 		       "viable" : "not-viable", holders_text(h, held, sizeof(held)));
 	}
@@ -352,7 +354,7 @@ static void print_human(struct json_object *doc)
 		       size_of(p, "locked_bytes", sz, sizeof(sz)));
 		json_object_object_get_ex(p, "holds", &h);
 		for (k = 0; h && k < json_object_array_length(h); k++)
-			printf(" %s", s(json_object_array_get_idx(h, k), "node"));
+			printf(" %s", s(json_object_array_get_idx(h, k), "path"));
 		printf("\n");
 	}
 }
@@ -363,7 +365,11 @@ static struct argp_option options[] = {
 };
 
 static struct argp argp = { options, cli_parse_json_only, NULL,
-	"Show VFIO containers, groups, devices and the processes holding them." };
+	"Show VFIO containers, groups, devices and the processes holding them.\v"
+	"Exit status:\n"
+	"  0  shown\n"
+	"  1  failure; or not root (holders are visible to CAP_NET_ADMIN only)\n"
+	"  2  usage error" };
 
 static int status_fn(int argc, char **argv, struct cli_ctx *ctx)
 {

@@ -20,6 +20,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_status,
 	&cmd_monitor,
 	&cmd_check,
+	&cmd_persist,
 	NULL,
 };
 
@@ -31,6 +32,7 @@ static const char doc[] =
 	"  list                      IOMMU groups, their devices and state\n"
 	"  group show|attach|detach  one group; attach/detach move it to/from VFIO\n"
 	"  group apply-persisted     re-apply groups saved with --persist\n"
+	"  persist list|remove       groups saved with --persist\n"
 	"  device info ADDR          regions, interrupts, capabilities, reset\n"
 	"  status                    containers, groups, devices and holders\n"
 	"  monitor                   stream VFIO events (vfioctl stack)\n"
@@ -76,11 +78,28 @@ static struct {
 	char msg[512];
 } failure;
 
+bool cli_journal;
+
+void cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_journal)
+		fputs("<6>", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	/* Keep the journal's order of stdout and stderr lines. */
+	if (cli_journal)
+		fflush(stdout);
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfioctl: ", stderr);
+	fputs(cli_journal ? "<3>vfioctl: " : "vfioctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -176,6 +195,14 @@ int cli_parse_json_only(int key, char *arg, struct argp_state *state)
 	}
 }
 
+void cli_sub_argv(int *argc, char ***argv, char *prog, size_t len)
+{
+	snprintf(prog, len, "%s %s", (*argv)[0], (*argv)[1]);
+	(*argv)++;
+	(*argc)--;
+	(*argv)[0] = prog;
+}
+
 int main(int argc, char **argv)
 {
 	struct global_args g = { .cmd_index = -1 };
@@ -186,6 +213,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	argp_err_exit_status = VFIOCTL_EXIT_USAGE;
+	/* systemd sets it for a service whose output goes to the journal. */
+	cli_journal = getenv("JOURNAL_STREAM") != NULL;
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 	name = argv[g.cmd_index];
 

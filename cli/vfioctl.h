@@ -2,6 +2,8 @@
 #ifndef VFIOCTL_CLI_H
 #define VFIOCTL_CLI_H
 
+#include <stdbool.h>
+
 #include <libvfioctl.h>
 
 #include "sysfs.h"
@@ -35,12 +37,21 @@ extern const struct cli_cmd cmd_device;
 extern const struct cli_cmd cmd_status;
 extern const struct cli_cmd cmd_monitor;
 extern const struct cli_cmd cmd_check;
+extern const struct cli_cmd cmd_persist;
 
 /*
  * "vfioctl: " + message on stderr.  The first one is also kept as the
  * message of the JSON error object (see cli_json_errors()).
  */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A line on stdout that a boot-time run leaves in the journal: with a
+ * "<6>" prefix when stdout goes to the journal (cli_journal), as cli_err()
+ * then prefixes "<3>".  systemd reads the priority from the prefix.
+ */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool cli_journal;
 
 /* The errno a failing command reports in JSON (the first one set wins;
  * without one the exit status picks it). */
@@ -51,6 +62,12 @@ void cli_json_printed(void);
 
 /* Exit code for a topo_scan() failure, with the message printed. */
 int cli_scan_error(int rc, int group);
+
+/*
+ * cli_sub_argv - make "vfioctl CMD SUB ARGS" the argv of SUB: argv[1]
+ * becomes argv[0], named "vfioctl CMD SUB" in @prog for argp's messages.
+ */
+void cli_sub_argv(int *argc, char ***argv, char *prog, size_t len);
 
 struct argp_state;
 /*

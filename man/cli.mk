@@ -6,4 +6,5 @@ dist_man_MANS += \
 	man/vfioctl-device.8 \
 	man/vfioctl-status.8 \
 	man/vfioctl-monitor.8 \
-	man/vfioctl-check.8
+	man/vfioctl-check.8 \
+	man/vfioctl-persist.8

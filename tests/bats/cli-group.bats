@@ -55,7 +55,7 @@ hold() {
 	assert_equal "$(driver_of "$SOLO")" vfio-pci
 	assert_group_node "$SOLO_G"
 	vrun "$VFIOCTL" list --json
-	run jq -e --argjson g "$SOLO_G" '.groups[] | select(.group == $g) | .state == "vfio" and .node == "/dev/vfio/\($g)"' <<<"$output"
+	run jq -e --argjson g "$SOLO_G" '.groups[] | select(.group == $g) | .state == "vfio" and .path == "/dev/vfio/\($g)" and .node == .path' <<<"$output"
 	assert_success
 	# A second attach is a no-op that still confirms viability.
 	vrun "$VFIOCTL" group attach "$SOLO_G"

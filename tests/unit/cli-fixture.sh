@@ -38,7 +38,9 @@ ok() {	# ok DESCRIPTION COMMAND...
 use_tree() {
 	export VFIOCTL_SYSFS_ROOT=$1/sys VFIOCTL_DEV_ROOT=$1/dev \
 		VFIOCTL_PROC_ROOT=$1/proc VFIOCTL_CONFDIR=$1/etc \
-		VFIOCTL_RUNDIR=$1/run VFIOCTL_PCI_IDS=$1/pci.ids
+		VFIOCTL_RUNDIR=$1/run VFIOCTL_PCI_IDS=$1/pci.ids \
+		VFIOCTL_UDEV_RULES=$1/udev/61-vfioctl-persist.rules
+	mkdir -p "$1/udev"
 }
 
 # run_v EXPECTED_STATUS ARGS... - run vfioctl, keep stdout/stderr.
@@ -65,11 +67,11 @@ t_list_json() {
 	run_v 0 list --json &&
 	jqt '.schema_version == 1' &&
 	jqt '[.groups[].group] == [range(1; 19)]' &&
-	jqt '.groups[] | select(.group == 7) | .state == "vfio" and .viable and .node == "/dev/vfio/7"' &&
+	jqt '.groups[] | select(.group == 7) | .state == "vfio" and .viable and .path == "/dev/vfio/7" and .node == .path' &&
 	jqt '.groups[] | select(.group == 7) | .holders[0].pid == 4242 and .holders[0].comm == "qemu-system-x86"' &&
 	jqt '.groups[] | select(.group == 8) | .state == "not-viable" and .blocker.device == "0000:02:02.0" and .blocker.driver == "e1000e"' &&
 	jqt '.groups[] | select(.group == 8) | [.devices[] | select(.bridge)] | length == 1' &&
-	jqt '.groups[] | select(.group == 2) | .state == "host" and .blocker.device == "0000:00:1f.0" and .node == null' &&
+	jqt '.groups[] | select(.group == 2) | .state == "host" and .blocker.device == "0000:00:1f.0" and .path == null and .node == null' &&
 	jqt '.groups[] | select(.group == 9) | .state == "free" and .viable' &&
 	jqt '.groups[] | select(.group == 11) | .state == "free" and .devices[0].driver_kind == "dma-safe"' &&
 	jqt '.groups[] | select(.group == 10) | .blocker.device == "0000:08:00.0"' &&
@@ -80,8 +82,8 @@ ok "list --json: groups, states, blockers, nodes, holders" t_list_json
 
 t_list_human() {
 	run_v 0 list &&
-	outhas "group 8  not-viable (0000:02:02.0 is bound to host driver e1000e)  node /dev/vfio/8  held-by 4343(dpdk-testpmd)" &&
-	outhas "group 7  vfio  node /dev/vfio/7  held-by 4242(qemu-system-x86)"
+	outhas "group 8  not-viable (0000:02:02.0 is bound to host driver e1000e)  path /dev/vfio/8  held-by 4343(dpdk-testpmd)" &&
+	outhas "group 7  vfio  path /dev/vfio/7  held-by 4242(qemu-system-x86)" && ! grep -q " node " "$work/stdout"
 }
 ok "list: human table names the blocking device" t_list_human
 
@@ -178,7 +180,7 @@ ok "attach: a bridge on a host driver is not viable (exit 3), even with --force"
 t_rollback() {
 	run_v 1 group attach 5 &&
 	errhas "0000:05:00.0: did not bind to vfio-pci (now igb)" &&
-	errhas "group 5: rolling back 3 operations" &&
+	errhas "group 5: 0000:05:00.0 failed (errno 19, No such device) with 0 of 1 moved; rolling back 3 operations" &&
 	[ "$(cat "$work/t/sys/bus/pci/drivers/igb/unbind")" = 0000:05:00.0 ] &&
 	[ "$(cat "$work/t/sys/bus/pci/drivers/igb/bind")" = 0000:05:00.0 ] &&
 	[ "$(cat "$work/t/sys/bus/pci/devices/0000:05:00.0/driver_override")" = "" ] &&
@@ -225,6 +227,155 @@ t_persist_stale() {
 }
 ok "apply-persisted re-validates members and IDs, rejects bad records" t_persist_stale
 
+# The fake PCI core of cli-fakebind.so makes binds happen in a fixture.
+FAKEBIND_SO=$top_builddir/tests/unit/.libs/cli-fakebind.so
+fresh_tree() {	# fresh_tree NAME - a new fixture tree, in use
+	rm -rf "$work/$1"
+	python3 "$GEN" "$work/$1" >/dev/null && use_tree "$work/$1"
+}
+fakebind() { LD_PRELOAD=$FAKEBIND_SO FAKEBIND_SYSFS=$VFIOCTL_SYSFS_ROOT "$@"; }
+drv_of() { basename "$(readlink "$VFIOCTL_SYSFS_ROOT/bus/pci/devices/$1/driver")" 2>/dev/null; }
+ovr_of() { tr -d '\n' <"$VFIOCTL_SYSFS_ROOT/bus/pci/devices/$1/driver_override"; }
+rec11() {	# rec11 [forced=yes|no] [REASON] - a record of group 11
+	mkdir -p "$VFIOCTL_CONFDIR" &&
+	{ printf 'driver=vfio-pci\n'
+	  [ -z "${1:-}" ] || printf '%s\n' "$1"
+	  [ -z "${2:-}" ] || printf 'reason=%s\n' "$2"
+	  printf 'device=0000:0a:00.0 8086:1572\ndevice=0000:0a:00.1 8086:1572\n'
+	} >"$VFIOCTL_CONFDIR/0000:0a:00.0.conf"
+}
+
+t_persist_reason_rules() {
+	run_v 2 group attach 11 --force --persist && errhas "--force --persist needs --reason TEXT" &&
+	run_v 2 group attach 11 --reason "x" && errhas "--reason goes with --persist" &&
+	run_v 2 group attach 11 --force --persist --reason "$(printf 'a\tb')" &&
+	errhas "--reason: one line of at most 200 printable characters" &&
+	[ ! -e "$VFIOCTL_CONFDIR" ]
+}
+ok "attach: --force --persist needs --reason; --reason needs --persist; one printable line (exit 2)" t_persist_reason_rules
+
+t_persist_records_force() {
+	[ -e "$FAKEBIND_SO" ] || { echo "$FAKEBIND_SO not built"; return 1; }
+	fresh_tree pf || return 1
+	local rules=$VFIOCTL_UDEV_RULES rc=0
+	fakebind "$V" group attach 11 --force --persist --reason "eth2 goes to the router VM" \
+		>"$work/stdout" 2>"$work/stderr" || { cat "$work/stderr"; rc=1; }
+	[ $rc -eq 0 ] && errhas "(--force: taking it anyway)" &&
+	outhas "persisted: $VFIOCTL_CONFDIR/0000:0a:00.0.conf (forced)" &&
+	[ "$(drv_of 0000:0a:00.0)" = vfio-pci ] && [ "$(drv_of 0000:0a:00.1)" = vfio-pci ] &&
+	grep -qx 'forced=yes' "$VFIOCTL_CONFDIR/0000:0a:00.0.conf" &&
+	grep -qx 'reason=eth2 goes to the router VM' "$VFIOCTL_CONFDIR/0000:0a:00.0.conf" &&
+	grep -qx 'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:0a:00.1", ATTR{vendor}=="0x8086", ATTR{device}=="0x1572", ATTR{driver_override}="vfio-pci", RUN{builtin}+="kmod load vfio-pci", RUN+="/bin/sh -c '"'"'echo $kernel >/sys/bus/pci/drivers_probe'"'"'"' "$rules" &&
+	[ "$(grep -c '^ACTION==' "$rules")" -eq 2 ] &&
+	grep -qx '# 0000:0a:00.0.conf (forced: eth2 goes to the router VM)' "$rules" || { cat "$rules" "$work/stdout"; rc=1; }
+	use_tree "$work/t"
+	return $rc
+}
+ok "attach --force --persist --reason: record has forced=yes and the reason; udev rules name every endpoint" t_persist_records_force
+
+t_persist_list_remove() {
+	fresh_tree pl || return 1
+	rec11 forced=yes "eth2 goes to the router VM" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:1017\n' >"$VFIOCTL_CONFDIR/0000:07:00.0.conf" &&
+	run_v 0 persist list --json &&
+	jqt '[.records[].key] == ["0000:07:00.0", "0000:0a:00.0"]' &&
+	jqt '.records[1] | .group == 11 and .driver == "vfio-pci" and .forced and .reason == "eth2 goes to the router VM" and .matches and (.attached | not) and .mismatch == null' &&
+	jqt '.records[1].devices | map(.device + " " + .id) == ["0000:0a:00.0 8086:1572", "0000:0a:00.1 8086:1572"]' &&
+	jqt '.records[0] | .group == 9 and (.forced | not) and .reason == null and (.matches | not) and (.mismatch | contains("0000:07:00.1 joined the group"))' &&
+	run_v 0 persist list &&
+	[ "$(head -1 "$work/stdout" | tr -s ' ')" = "KEY GROUP DRIVER FORCED MATCHES ATTACHED DEVICES REASON" ] &&
+	grep -qE '^0000:0a:00.0 +11 +vfio-pci +yes +yes +no +0000:0a:00.0,0000:0a:00.1 +eth2 goes to the router VM$' "$work/stdout" &&
+	grep -qE '^0000:07:00.0 +9 +vfio-pci +no +no +no +0000:07:00.0 +-$' "$work/stdout" &&
+	outhas "0000:07:00.0: not applied at boot: 0000:07:00.1 joined the group since it was recorded" &&
+	run_v 1 persist remove 12 && errhas "no persisted record for IOMMU group 12 (see 'vfioctl persist list')" &&
+	run_v 1 persist remove 0000:1f:00.0 && errhas "no persisted record holds 0000:1f:00.0" &&
+	run_v 2 persist remove nonsense && run_v 2 persist remove && run_v 2 persist frob &&
+	run_v 0 persist remove 0a:00.1 && outhas "removed: $VFIOCTL_CONFDIR/0000:0a:00.0.conf" &&
+	[ ! -e "$VFIOCTL_CONFDIR/0000:0a:00.0.conf" ] &&
+	grep -q 'KERNEL=="0000:07:00.0"' "$VFIOCTL_UDEV_RULES" && ! grep -q '0a:00' "$VFIOCTL_UDEV_RULES" &&
+	run_v 0 persist remove 9 && [ ! -e "$VFIOCTL_UDEV_RULES" ] &&
+	run_v 0 persist list --json && jqt '.records == []' &&
+	run_v 1 persist remove 9
+	local rc=$?
+	use_tree "$work/t"
+	return $rc
+}
+
+t_apply_gate() {	# an unforced record does not pass host use; a forced one does
+	[ -e "$FAKEBIND_SO" ] || { echo "$FAKEBIND_SO not built"; return 1; }
+	fresh_tree pa || return 1
+	local before rc=0
+	before=$(snap "$work/pa")
+	rec11 && run_v 4 group apply-persisted && errhas "eth2 is up with IPv6 addresses" &&
+	! errhas "taking it anyway" 2>/dev/null &&
+	[ "$(snap "$work/pa")" = "$before" ] || rc=1
+	[ $rc -eq 0 ] && rec11 forced=no && run_v 4 group apply-persisted || rc=1
+	[ $rc -eq 0 ] && rec11 forced=yes "eth2 goes to the router VM" || rc=1
+	[ $rc -eq 0 ] && { JOURNAL_STREAM=8:1234 fakebind "$V" group apply-persisted \
+		>"$work/stdout" 2>"$work/stderr" || { cat "$work/stderr"; rc=1; }; }
+	[ $rc -eq 0 ] &&
+	outhas "<6>$VFIOCTL_CONFDIR/0000:0a:00.0.conf: group 11 to vfio-pci, forced as recorded: eth2 goes to the router VM" &&
+	outhas "<6>0000:0a:00.0: pci-stub -> vfio-pci" && outhas "<6>0000:0a:00.1: (no driver) -> vfio-pci" &&
+	outhas "<6>group 11 attached to vfio-pci (2 devices moved)" &&
+	errhas "<3>vfioctl: 0000:0a:00.1: interface eth2 is up with IPv6 addresses (--force: taking it anyway)" &&
+	[ "$(drv_of 0000:0a:00.0)" = vfio-pci ] && [ "$(drv_of 0000:0a:00.1)" = vfio-pci ] || rc=1
+	use_tree "$work/t"
+	return $rc
+}
+ok "apply-persisted: only a forced record passes host use, and logs its reason with journal priorities" t_apply_gate
+
+t_apply_rollback() {	# device 2 of 2 fails: device 1 goes back to pci-stub
+	[ -e "$FAKEBIND_SO" ] || { echo "$FAKEBIND_SO not built"; return 1; }
+	fresh_tree pr || return 1
+	local rc=0
+	rec11 forced=yes "router VM"
+	JOURNAL_STREAM=8:1234 VFIOCTL_TEST_FAIL_BIND=0000:0a:00.1 fakebind "$V" group apply-persisted \
+		>"$work/stdout" 2>"$work/stderr"
+	[ $? -eq 1 ] || { echo "exit $?, want 1"; rc=1; }
+	[ $rc -eq 0 ] &&
+	outhas "<6>0000:0a:00.0: pci-stub -> vfio-pci" &&
+	errhas "<3>vfioctl: 0000:0a:00.1: did not bind to vfio-pci (now unbound)" &&
+	errhas "<3>vfioctl: group 11: 0000:0a:00.1 failed (errno 19, No such device) with 1 of 2 moved; rolling back" &&
+	outhas "<6>group 11: rolled back; every member is on the driver it had before" &&
+	[ "$(drv_of 0000:0a:00.0)" = pci-stub ] && [ -z "$(drv_of 0000:0a:00.1)" ] &&
+	[ "$(ovr_of 0000:0a:00.0)" = "" ] && [ "$(ovr_of 0000:0a:00.1)" = "" ] &&
+	[ ! -e "$VFIOCTL_RUNDIR/0000:0a:00.0" ] && ! grep -q "attached to" "$work/stdout" || { cat "$work/stdout" "$work/stderr"; rc=1; }
+	use_tree "$work/t"
+	return $rc
+}
+ok "apply-persisted: a bind failing on device 2 of 2 returns device 1 to its driver; device and errno logged" t_apply_rollback
+
+t_initramfs_script() {
+	fresh_tree pi || return 1
+	local rc=0 s=$top_srcdir/contrib/initramfs-tools/scripts/init-top/vfioctl
+	rec11 forced=yes "router VM" &&
+	printf 'driver=vfio-pci\ndevice=0000:07:00.0 15b3:9999\n' >"$VFIOCTL_CONFDIR/0000:07:00.0.conf" &&
+	printf 'driver=vfio-pci\ndevice=0000:1f:00.0 15b3:1017\n' >"$VFIOCTL_CONFDIR/0000:1f:00.0.conf" &&
+	printf 'driver=e1000e\ndevice=0000:09:00.0 1234:11e8\n' >"$VFIOCTL_CONFDIR/0000:09:00.0.conf" &&
+	VFIOCTL_KMSG=$work/kmsg VFIOCTL_MODPROBE=true sh "$s" >"$work/stdout" 2>&1 &&
+	[ "$(ovr_of 0000:0a:00.1)" = vfio-pci ] && [ "$(ovr_of 0000:0a:00.0)" = "(null)" ] &&
+	[ "$(ovr_of 0000:07:00.0)" = "(null)" ] && [ "$(ovr_of 0000:09:00.0)" = "(null)" ] &&
+	[ "$(cat "$VFIOCTL_SYSFS_ROOT/bus/pci/drivers_probe")" = 0000:0a:00.1 ] &&
+	grep -qxF "<6>vfioctl: 0000:0a:00.1: driver_override=vfio-pci (0000:0a:00.0.conf)" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:0a:00.0 is already on pci-stub; vfioctl-persist.service moves it" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:07:00.0.conf: 0000:07:00.0 is 0x15b3:0x1017, recorded as 15b3:9999; left alone" "$work/kmsg" &&
+	grep -qxF "<4>vfioctl: 0000:1f:00.0.conf: 0000:1f:00.0 is not present" "$work/kmsg" &&
+	grep -qxF "<3>vfioctl: 0000:09:00.0.conf: driver 'e1000e' is not a VFIO driver; skipped" "$work/kmsg" ||
+	{ cat "$work/kmsg" "$work/stdout"; rc=1; }
+	use_tree "$work/t"
+	return $rc
+}
+ok "initramfs init-top script: driver_override for recorded, present, unbound devices; others logged and left alone" t_initramfs_script
+
+t_service_order() {	# ordered as driverctl@.service: early, before basic.target
+	local u=$top_srcdir/contrib/vfioctl-persist.service.in
+	grep -qx 'DefaultDependencies=no' "$u" &&
+	grep -qE '^Before=.*\bsysinit\.target\b' "$u" && grep -qE '^Before=.*\bbasic\.target\b' "$u" &&
+	grep -qE '^After=.*\blocal-fs\.target\b' "$u" && grep -qx 'WantedBy=sysinit.target' "$u" &&
+	grep -qx 'ExecStart=@sbindir@/vfioctl group apply-persisted' "$u"
+}
+ok "vfioctl-persist.service: no default dependencies, after local-fs, before sysinit/basic.target" t_service_order
+
 # -------------------------------------------------------------- status
 t_status() {
 	run_v 0 status --json &&
@@ -234,9 +385,12 @@ t_status() {
 	jqt '[.containers[].holders[0].pid] | sort == [4242, 4343]' &&
 	jqt '.containers[0] | .groups == null and .dma_mappings == null' &&
 	jqt '.processes[] | select(.pid == 4242) | .locked_bytes == 1073741824 and ([.holds[].kind] | sort == ["container","device","group"])' &&
+	jqt '.processes[] | select(.pid == 4242) | [.holds[] | .path == .node] | all' &&
+	jqt '.processes[] | select(.pid == 4242) | [.holds[] | select(.kind == "group") | .path] == ["/dev/vfio/7"]' &&
+	jqt '.groups[] | select(.group == 8) | .path == "/dev/vfio/8" and .node == .path' &&
 	jqt '[.devices[].device] == ["0000:01:00.0", "0000:02:01.0"]' &&
 	run_v 0 status &&
-	grep -qE '^GROUP +NODE +STATE +HELD-BY$' "$work/stdout" &&
+	grep -qE '^GROUP +PATH +STATE +HELD-BY$' "$work/stdout" &&
 	grep -qE '^8 +/dev/vfio/8 +not-viable +4343\(dpdk-testpmd\)$' "$work/stdout" &&
 	grep -qE '^CONTAINER +ID +MAPPINGS +PINNED +HELD-BY$' "$work/stdout" &&
 	grep -qE '^DEVICE +DRIVER$' "$work/stdout" &&
@@ -380,6 +534,8 @@ t_json_errors() {
 	run_v 0 list --help && [ "$(head -c1 "$work/stdout")" != "{" ] || rc=1
 	return $rc
 }
+ok "persist list (table, --json) shows forced, reason, group now, match; persist remove KEY|GROUP, exit 1 when not found" t_persist_list_remove
+
 ok "--json on errors: one JSON error object (errno, name, message, exit_status) from every command" t_json_errors
 
 # ---------------------------------------------------------- large tree
@@ -414,6 +570,44 @@ t_dkms_modules() {
 }
 ok "DKMS installs only vfio, vfio_iommu_type1 and vfio-pci (never vfio_test)" t_dkms_modules
 
+# ---------------------------------------------------------- help
+# help_has ARGS -- OPTIONS-SHOWN -- OPTIONS-NOT-SHOWN
+help_has() {
+	local args=() want=() not=() o
+	while [ "$1" != -- ]; do args+=("$1"); shift; done; shift
+	while [ "$1" != -- ]; do want+=("$1"); shift; done; shift
+	not=("$@")
+	run_v 0 "${args[@]}" --help || return 1
+	grep -q '^Exit status' "$work/stdout" && grep -qE '^  0  ' "$work/stdout" ||
+		{ echo "vfioctl ${args[*]} --help: no exit status lines"; cat "$work/stdout"; return 1; }
+	for o in "${want[@]}"; do
+		grep -qE -- "^ +(-[a-z], )?$o\b" "$work/stdout" || { echo "vfioctl ${args[*]} --help lacks $o"; return 1; }
+	done
+	for o in "${not[@]}"; do
+		! grep -qE -- "^ +(-[a-z], )?$o\b" "$work/stdout" || { echo "vfioctl ${args[*]} --help shows $o"; return 1; }
+	done
+}
+t_help_per_command() {
+	help_has group attach -- --force --persist --reason --driver -- --json &&
+	grep -qE '^  4  a device is in use by the host' "$work/stdout" &&
+	help_has group show -- --json -- --force --persist --driver --reason &&
+	help_has group detach -- --driver -- --force --persist --json --reason &&
+	help_has group apply-persisted -- -- --force --persist --json --driver --reason &&
+	grep -qE '^  3  a group changed since it was recorded' "$work/stdout" &&
+	help_has persist list -- --json -- --force --driver &&
+	help_has persist remove -- -- --json --force &&
+	help_has list -- --json -- --force --driver &&
+	help_has status -- --json -- --force &&
+	help_has check -- --json -- --force &&
+	help_has monitor -- --json -- --force &&
+	help_has device -- --json -- --force --driver &&
+	grep -qE '^  3  its group is not attached' "$work/stdout" &&
+	run_v 0 group --help && outhas "attach N [--force] [--persist] [--reason TEXT]" &&
+	run_v 0 persist --help && outhas "remove KEY|GROUP" &&
+	run_v 0 --help && outhas "persist list|remove"
+}
+ok "COMMAND [SUB] --help: only that command's options, and its exit status lines" t_help_per_command
+
 # ---------------------------------------------------------- completion
 complete_words() {	# complete_words WORD... - what completes the last word
 	COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) bash -c '
@@ -424,11 +618,16 @@ complete_words() {	# complete_words WORD... - what completes the last word
 t_completion() {
 	[ "$(complete_words vfioctl gr)" = group ] &&
 	[ "$(complete_words vfioctl group a)" = "attach apply-persisted" ] &&
-	[ "$(complete_words vfioctl group attach 7 --)" = "--force --persist --driver" ] &&
+	[ "$(complete_words vfioctl group attach 7 --)" = "--force --persist --reason --driver" ] &&
+	[ "$(complete_words vfioctl p)" = persist ] &&
+	[ "$(complete_words vfioctl persist "")" = "list remove" ] &&
+	[ "$(complete_words vfioctl persist list --)" = --json ] &&
+	mkdir -p "$work/cc" && : >"$work/cc/0000:0a:00.0.conf" && : >"$work/cc/0000:07:00.0.conf" &&
+	[ "$(VFIOCTL_CONFDIR=$work/cc complete_words vfioctl persist remove "")" = "0000:07:00.0 0000:0a:00.0" ] &&
 	[ "$(complete_words vfioctl device "")" = info ] &&
 	[ "$(complete_words vfioctl list --j)" = --json ]
 }
-ok "bash completion: commands, group subcommands and options" t_completion
+ok "bash completion: commands, group and persist subcommands, options, persisted keys" t_completion
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -268,6 +268,30 @@ static void test_persist(void)
 	   "short address gets domain 0000");
 	ok(persist_parse("driver=../x\ndevice=0000:02:01.0 1234:11e8\n", &r2,
 			 &line) == -EINVAL, "driver name with a slash rejected");
+
+	/* --force and its reason survive a round trip; old records parse. */
+	ok(persist_parse("driver=vfio-pci\ndevice=0000:02:01.0 1234:11e8\n",
+			 &r2, &line) == 0 && !r2.forced && !r2.reason[0],
+	   "record without forced=/reason= parses as unforced");
+	r.forced = true;
+	strcpy(r.reason, "NIC for the router VM; host uses eth1");
+	ok(persist_format(&r, buf, sizeof(buf)) == 0 &&
+	   strstr(buf, "\nforced=yes\nreason=NIC for the router VM; host uses eth1\n"),
+	   "forced and reason are written");
+	ok(persist_parse(buf, &r2, &line) == 0 && r2.forced &&
+	   strcmp(r2.reason, r.reason) == 0 && r2.nr == 3, "forced and reason round trip");
+	r.forced = false;
+	r.reason[0] = '\0';
+	ok(persist_format(&r, buf, sizeof(buf)) == 0 && strstr(buf, "forced=no\n") &&
+	   !strstr(buf, "reason="), "unforced record has forced=no and no reason");
+	ok(persist_parse("driver=vfio-pci\nforced=maybe\ndevice=0000:02:01.0 1234:11e8\n",
+			 &r2, &line) == -EINVAL && line == 2, "forced=maybe rejected on line 2");
+	ok(!persist_reason_ok("two\tparts") && persist_reason_ok("ok; fine") &&
+	   persist_reason_ok(""), "reason: control characters rejected");
+	memset(buf, 'x', PERSIST_REASON_MAX + 1);
+	buf[PERSIST_REASON_MAX + 1] = '\0';
+	ok(!persist_reason_ok(buf), "reason longer than %d bytes rejected",
+	   PERSIST_REASON_MAX);
 }
 
 static void test_addr(void)

@@ -8,3 +8,11 @@ EXTRA_DIST += tests/unit/cli-fixture.sh tests/fixtures/mksysfs.py \
 	tests/fixtures/bench-list.sh
 TESTS += tests/unit/cli-hints.sh
 EXTRA_DIST += tests/unit/cli-hints.sh
+
+# LD_PRELOAD that makes the fixture's bind/unbind/drivers_probe files act
+# (cli-fixture.sh: a group half attached, then rolled back).
+check_LTLIBRARIES += tests/unit/cli-fakebind.la
+tests_unit_cli_fakebind_la_SOURCES = tests/unit/cli-fakebind.c
+tests_unit_cli_fakebind_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath /nowhere
+tests_unit_cli_fakebind_la_LIBADD = -ldl
