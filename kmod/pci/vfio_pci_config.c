@@ -20,13 +20,16 @@
  *
  * The chains are walked once, on a snapshot, by vfio_pci_capwalk.c (no
  * I/O there; see its header for the rules on loops, overlaps, lengths).
- * Extended config space (0x100..cfg_size) is stricter than upstream:
- * the extended capabilities upstream knows the length of are shown
- * read-only (header from vconfig so hidden ones stay unlinked; upstream
- * lets AER and power budgeting masks and vendor capabilities be
- * written), everything else reads as zero and ignores writes (upstream
- * passes gaps and hidden capabilities through raw).  A hidden capability
- * at 0x100 leaves a placeholder header, ID 0 with the next pointer.
+ * Extended config space (0x100..cfg_size) follows upstream for the
+ * capabilities it exposes: every header dword comes from vconfig (hidden
+ * capabilities stay unlinked), AER is writable through its masks and
+ * power budgeting through its data select (permission tables below),
+ * vendor-specific and DVSEC bodies are the driver's (raw writes), and
+ * the other known capabilities are read-only.  Stricter than upstream:
+ * bytes outside every exposed extended capability (gaps and hidden
+ * capabilities) read as zero and ignore writes, where upstream passes
+ * them through raw.  A hidden capability at 0x100 leaves a placeholder
+ * header, ID 0 with the next pointer, as upstream.
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -204,10 +207,10 @@ static struct perm_bits virt_ro_perms = {
 };
 
 /*
- * Exposed extended capabilities: read-only, the header dword (with the
- * rewritten next pointer) from vconfig, the rest from the hardware.  They
- * are dword aligned and accesses never cross a dword, so an access is
- * either all header or all body.
+ * Exposed extended capabilities without a table of their own: read-only,
+ * the header dword (with the rewritten next pointer) from vconfig, the
+ * rest from the hardware.  They are dword aligned and accesses never
+ * cross a dword, so an access is either all header or all body.
  */
 static int vfio_ecap_ro_read(struct vfio_pci_device *vdev, int pos,
 			     int count, struct perm_bits *perm,
@@ -219,9 +222,24 @@ static int vfio_ecap_ro_read(struct vfio_pci_device *vdev, int pos,
 	return vfio_raw_config_read(vdev, pos, count, perm, offset, val);
 }
 
-static struct perm_bits ecap_ro_perms = {
-	.readfn = vfio_ecap_ro_read,
-};
+/* vendor-specific (VSEC, DVSEC): the body is the driver's, the header ours */
+static int vfio_ecap_vndr_write(struct vfio_pci_device *vdev, int pos,
+				int count, struct perm_bits *perm,
+				int offset, __le32 val)
+{
+	if (offset < 4)
+		return count;
+	return vfio_raw_config_write(vdev, pos, count, perm, offset, val);
+}
+
+/*
+ * Indexed by extended capability ID (the walker exposes only IDs below
+ * VFIO_CAPWALK_EXT_NIDS, and only those vfio_cap_policy() lists).  Set
+ * up at module init: AER and power budgeting get tables as long as the
+ * walker's fixed length for their ID, vendor-specific ones a raw body,
+ * the rest is read-only (vfio_ecap_ro_read) and needs no table.
+ */
+static struct perm_bits ecap_perms[VFIO_CAPWALK_EXT_NIDS];
 
 /* ------------------------------------------------------------ perm helpers */
 
@@ -647,6 +665,61 @@ static int init_pci_cap_vndr_perm(struct perm_bits *perm)
 	return 0;
 }
 
+/* the length the walker gives AER (through the root error registers) */
+#define VFIO_ECAP_ERR_LEN	PCI_ERR_ROOT_COMMAND
+/* power budgeting: header, data select, data, power budget capability */
+#define VFIO_ECAP_PWR_LEN	PCI_EXT_CAP_PWR_SIZEOF
+
+/*
+ * AER: the user may clear status and change masks and severities of the
+ * errors an endpoint reports, and turn ECRC generation and checking on
+ * where the function has them; header log, the first error pointer and
+ * the root port registers stay read-only.  Nothing is virtualized but
+ * the header: the masks are the hardware's.
+ */
+static int init_pci_ext_cap_err_perm(struct perm_bits *perm)
+{
+	u32 unc = PCI_ERR_UNC_UND | PCI_ERR_UNC_DLP | PCI_ERR_UNC_SURPDN |
+		  PCI_ERR_UNC_POISON_TLP | PCI_ERR_UNC_FCP |
+		  PCI_ERR_UNC_COMP_TIME | PCI_ERR_UNC_COMP_ABORT |
+		  PCI_ERR_UNC_UNX_COMP | PCI_ERR_UNC_RX_OVER |
+		  PCI_ERR_UNC_MALF_TLP | PCI_ERR_UNC_ECRC |
+		  PCI_ERR_UNC_UNSUP | PCI_ERR_UNC_ACSV | PCI_ERR_UNC_INTN |
+		  PCI_ERR_UNC_MCBTLP | PCI_ERR_UNC_ATOMEG |
+		  PCI_ERR_UNC_TLPPRE;
+	u32 cor = PCI_ERR_COR_RCVR | PCI_ERR_COR_BAD_TLP |
+		  PCI_ERR_COR_BAD_DLLP | PCI_ERR_COR_REP_ROLL |
+		  PCI_ERR_COR_REP_TIMER | PCI_ERR_COR_ADV_NFAT |
+		  PCI_ERR_COR_INTERNAL | PCI_ERR_COR_LOG_OVER;
+
+	if (alloc_perm_bits(perm, VFIO_ECAP_ERR_LEN))
+		return -ENOMEM;
+	/* ID, version and the (rewritten) next pointer */
+	p_setd(perm, 0, ALL_VIRT, NO_WRITE);
+	p_setd(perm, PCI_ERR_UNCOR_STATUS, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_UNCOR_MASK, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_UNCOR_SEVER, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_COR_STATUS, NO_VIRT, cor);
+	p_setd(perm, PCI_ERR_COR_MASK, NO_VIRT, cor);
+	p_setd(perm, PCI_ERR_CAP, NO_VIRT,
+	       PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE);
+	return 0;
+}
+
+/*
+ * Power budgeting: the data select picks which budget the read-only data
+ * register shows.  (Upstream means the same but marks the data register
+ * itself writable, which the hardware ignores.)
+ */
+static int init_pci_ext_cap_pwr_perm(struct perm_bits *perm)
+{
+	if (alloc_perm_bits(perm, VFIO_ECAP_PWR_LEN))
+		return -ENOMEM;
+	p_setd(perm, 0, ALL_VIRT, NO_WRITE);
+	p_setb(perm, PCI_PWR_DSR, NO_VIRT, (u8)ALL_WRITE);
+	return 0;
+}
+
 /* MSI: everything virtual, sized per device (32/64 bit, mask bits) */
 static int vfio_msi_config_write(struct vfio_pci_device *vdev, int pos,
 				 int count, struct perm_bits *perm,
@@ -730,8 +803,10 @@ static int vfio_msi_perm_init(struct vfio_pci_device *vdev, int pos, int len)
  * IDs without a table (readfn unset) are hidden.  MSI, MSI-X, PCIe and PM
  * are pinned to where the PCI core found them (the host drives those),
  * and all but vendor-specific capabilities are shown once.  Extended
- * capabilities are read-only and need no table: the ones upstream knows
- * the length of may be as long as extended space.
+ * capabilities: the ones upstream knows the length of; AER and power
+ * budgeting at most as long as their tables (the walker's fixed lengths
+ * for those IDs), the others, served without a table, as long as
+ * extended space.
  */
 static void vfio_cap_policy(struct vfio_pci_device *vdev,
 			    struct vfio_capwalk_policy *p)
@@ -777,6 +852,11 @@ static void vfio_cap_policy(struct vfio_pci_device *vdev,
 		for (i = 0; i < ARRAY_SIZE(ecaps); i++)
 			p->ext_max[ecaps[i]] = pdev->cfg_size -
 					       PCI_CFG_SPACE_SIZE;
+	/* those with a permission table: no longer than the table */
+	if (p->ext_max[PCI_EXT_CAP_ID_ERR])
+		p->ext_max[PCI_EXT_CAP_ID_ERR] = VFIO_ECAP_ERR_LEN;
+	if (p->ext_max[PCI_EXT_CAP_ID_PWR])
+		p->ext_max[PCI_EXT_CAP_ID_PWR] = VFIO_ECAP_PWR_LEN;
 }
 
 /*
@@ -975,14 +1055,16 @@ static ssize_t vfio_config_do_rw(struct vfio_pci_device *vdev,
 
 	cap = map[pos];
 	if (pos >= PCI_CFG_SPACE_SIZE) {
-		/* extended: no permission tables, nothing writable */
 		cap_start = pos;
 		if (cap == PCI_CAP_ID_INVALID) {
 			perm = &ext_zero_perms;
 		} else if (cap == PCI_CAP_ID_INVALID_VIRT) {
 			perm = &virt_ro_perms;
 		} else {
-			perm = &ecap_ro_perms;
+			/* the walker maps only IDs the policy lists */
+			if (cap >= ARRAY_SIZE(ecap_perms))
+				return -EIO;
+			perm = &ecap_perms[cap];
 			cap_start = vfio_find_cap_start(vdev, pos);
 		}
 	} else if (cap == PCI_CAP_ID_INVALID) {
@@ -1051,11 +1133,20 @@ void vfio_pci_uninit_perm_bits(void)
 	for (i = 0; i <= PCI_CAP_ID_MAX; i++)
 		free_perm_bits(&cap_perms[i]);
 	memset(cap_perms, 0, sizeof(cap_perms));
+	free_perm_bits(&ecap_perms[PCI_EXT_CAP_ID_ERR]);
+	free_perm_bits(&ecap_perms[PCI_EXT_CAP_ID_PWR]);
+	memset(ecap_perms, 0, sizeof(ecap_perms));
 }
 
 int vfio_pci_init_perm_bits(void)
 {
+	unsigned int i;
 	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(ecap_perms); i++)
+		ecap_perms[i].readfn = vfio_ecap_ro_read;
+	ecap_perms[PCI_EXT_CAP_ID_VNDR].writefn = vfio_ecap_vndr_write;
+	ecap_perms[PCI_EXT_CAP_ID_DVSEC].writefn = vfio_ecap_vndr_write;
 
 	ret = init_pci_cap_basic_perm(&cap_perms[PCI_CAP_ID_BASIC]);
 	ret |= init_pci_cap_pm_perm(&cap_perms[PCI_CAP_ID_PM]);
@@ -1065,6 +1156,8 @@ int vfio_pci_init_perm_bits(void)
 	ret |= init_pci_cap_exp_perm(&cap_perms[PCI_CAP_ID_EXP]);
 	ret |= init_pci_cap_msix_perm(&cap_perms[PCI_CAP_ID_MSIX]);
 	ret |= init_pci_cap_ro_perm(&cap_perms[PCI_CAP_ID_AF]);
+	ret |= init_pci_ext_cap_err_perm(&ecap_perms[PCI_EXT_CAP_ID_ERR]);
+	ret |= init_pci_ext_cap_pwr_perm(&ecap_perms[PCI_EXT_CAP_ID_PWR]);
 	/* MSI perms are per device: only mark MSI as exposable here */
 	cap_perms[PCI_CAP_ID_MSI].readfn = vfio_default_config_read;
 	if (ret) {
