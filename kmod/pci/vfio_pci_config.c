@@ -568,12 +568,20 @@ static int init_pci_cap_pm_perm(struct perm_bits *perm)
 	perm->writefn = vfio_pm_config_write;
 	p_set_cap_header(perm);
 	/*
-	 * PME enable is the user's; PME status is write-1-to-clear; the
-	 * power state is read from the hardware but changed only by
+	 * PME belongs to the host, as upstream: the user cannot take a
+	 * PME (the host's PCI core services and clears it), so PME_Support
+	 * reads as none, and PME_En and PME_Status read as zero from
+	 * vconfig (cleared by vfio_config_init()) and writes to them are
+	 * dropped - a PME_En set by the user would reach the host's PME
+	 * handling, a 1 written to PME_Status would clear the host's event.
+	 * The power state is read from the hardware but changed only by
 	 * vfio_pm_config_write().
 	 */
-	p_setw(perm, PCI_PM_CTRL, NO_VIRT,
-	       (u16)~(PCI_PM_CTRL_PME_STATUS | PCI_PM_CTRL_STATE_MASK));
+	p_setw(perm, PCI_PM_PMC, PCI_PM_CAP_PME_MASK, NO_WRITE);
+	p_setw(perm, PCI_PM_CTRL,
+	       PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS,
+	       (u16)~(PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS |
+		      PCI_PM_CTRL_STATE_MASK));
 	return 0;
 }
 
@@ -980,6 +988,15 @@ int vfio_config_init(struct vfio_pci_device *vdev)
 	ret = vfio_cap_init(vdev);
 	if (ret)
 		goto out_free;
+
+	/* PME is the host's (init_pci_cap_pm_perm()) */
+	if (pdev->pm_cap && vdev->pci_config_map[pdev->pm_cap] == PCI_CAP_ID_PM) {
+		*(__le16 *)&vconfig[pdev->pm_cap + PCI_PM_PMC] &=
+			cpu_to_le16(~PCI_PM_CAP_PME_MASK);
+		*(__le16 *)&vconfig[pdev->pm_cap + PCI_PM_CTRL] &=
+			cpu_to_le16(~(PCI_PM_CTRL_PME_ENABLE |
+				      PCI_PM_CTRL_PME_STATUS));
+	}
 
 	/* interrupts start disabled, as SET_IRQS sees them */
 	if (pdev->msi_cap)
