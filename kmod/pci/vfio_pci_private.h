@@ -6,6 +6,7 @@
 #define VFIOCTL_VFIO_PCI_PRIVATE_H
 
 #include <linux/eventfd.h>
+#include <linux/irqbypass.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -42,12 +43,19 @@ struct vfio_pci_virqfd {
 	struct vfio_pci_virqfd	**pvirqfd;
 };
 
-/* one interrupt vector (INTx has one, MSI/MSI-X one per vector) */
+/*
+ * One interrupt vector (INTx has one, MSI/MSI-X one per vector).  An
+ * MSI/MSI-X vector with a trigger is also an irq-bypass producer whose
+ * token is the trigger eventfd, so that KVM (the consumer, through a
+ * KVM irqfd on the same eventfd) can post the interrupt to the guest;
+ * @producer.token is NULL when it is not registered.  Under igate.
+ */
 struct vfio_pci_irq_ctx {
-	struct eventfd_ctx	*trigger;
-	struct vfio_pci_virqfd	*unmask;
-	char			*name;
-	bool			masked;
+	struct eventfd_ctx		*trigger;
+	struct vfio_pci_virqfd		*unmask;
+	char				*name;
+	bool				masked;
+	struct irq_bypass_producer	producer;
 };
 
 /*
