@@ -122,9 +122,14 @@ static int vfio_default_config_read(struct vfio_pci_device *vdev, int pos,
 	return count;
 }
 
-static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
-				     int count, struct perm_bits *perm,
-				     int offset, __le32 val)
+/*
+ * @w1c: write-1-to-clear bits the user may not write; the hardware value
+ * read back for the bits the user does not write is written with these
+ * cleared, so that a status the host owns is not cleared behind it.
+ */
+static int vfio_config_write_w1c(struct vfio_pci_device *vdev, int pos,
+				 int count, struct perm_bits *perm,
+				 int offset, __le32 val, __le32 w1c)
 {
 	__le32 virt = 0, write = 0;
 
@@ -149,11 +154,19 @@ static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
 			return ret;
 		phys &= ~(write & ~virt);
 		phys |= val & (write & ~virt);
+		phys &= ~w1c;
 		ret = vfio_user_config_write(vdev->pdev, pos, phys, count);
 		if (ret)
 			return ret;
 	}
 	return count;
+}
+
+static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
+				     int count, struct perm_bits *perm,
+				     int offset, __le32 val)
+{
+	return vfio_config_write_w1c(vdev, pos, count, perm, offset, val, 0);
 }
 
 /* gaps: straight to the hardware */
@@ -526,10 +539,17 @@ static int vfio_pm_config_write(struct vfio_pci_device *vdev, int pos,
 				int count, struct perm_bits *perm,
 				int offset, __le32 val)
 {
+	/* PME_Status is the host's: never written back as 1 (stock does) */
+	static const u8 pm_w1c[PCI_PM_SIZEOF] = {
+		[PCI_PM_CTRL + 1] = PCI_PM_CTRL_PME_STATUS >> 8,
+	};
+	__le32 w1c = 0;
 	pci_power_t state;
 
-	count = vfio_default_config_write(vdev, pos, count, perm, offset,
-					  val);
+	/* accesses stay inside the capability: offset + count <= 8 */
+	memcpy(&w1c, pm_w1c + offset, count);
+	count = vfio_config_write_w1c(vdev, pos, count, perm, offset, val,
+				      w1c);
 	if (count < 0)
 		return count;
 
