@@ -4,6 +4,7 @@
  * (tests/bats/pci-ioeventfd.bats).
  *
  *   pci-ioeventfd edu BDF
+ *   pci-ioeventfd d3 BDF      (virtio-net-pci: no write in D3hot)
  *
  * edu's card liveness register (BAR0 + 4) reads back the inverse of what
  * was written, and its DMA source register (BAR0 + 0x80) reads back what
@@ -330,13 +331,144 @@ static int cmd_edu(const char *bdf)
 	return 0;
 }
 
+/* ------------------------------------------------------------ d3 */
+
+static uint8_t cfg8(struct vdev *d, unsigned int off)
+{
+	uint8_t v = 0;
+
+	if (vdev_cfg_read(d, off, &v, 1))
+		die("config read at 0x%x", off);
+	return v;
+}
+
+static uint16_t cfg16(struct vdev *d, unsigned int off)
+{
+	uint16_t v = 0;
+
+	if (vdev_cfg_read(d, off, &v, 2))
+		die("config read at 0x%x", off);
+	return v;
+}
+
+static uint32_t cfg32(struct vdev *d, unsigned int off)
+{
+	uint32_t v = 0;
+
+	if (vdev_cfg_read(d, off, &v, 4))
+		die("config read at 0x%x", off);
+	return v;
+}
+
+/* the @n-th capability with ID @id (from 0), 0 if none */
+static unsigned int find_cap(struct vdev *d, uint8_t id, unsigned int n)
+{
+	unsigned int pos, steps;
+
+	if (!(cfg16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = cfg8(d, PCI_CAPABILITY_LIST) & ~3u;
+	for (steps = 0; pos && steps < 48; steps++) {
+		if (cfg8(d, pos) == id && !n--)
+			return pos;
+		pos = cfg8(d, pos + 1) & ~3u;
+	}
+	return 0;
+}
+
+static void set_pm_state(struct vdev *d, unsigned int pm, int state)
+{
+	uint16_t v = cfg16(d, pm + PCI_PM_CTRL);
+
+	v = (v & ~(PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_STATUS)) | state;
+	if (vdev_cfg_write(d, pm + PCI_PM_CTRL, &v, 2))
+		die("PMCSR write");
+}
+
+/*
+ * A virtio-pci modern function in D3hot: the common configuration's
+ * device_feature_select (read/write, kept by QEMU across power states)
+ * is the target.  The ioeventfd writes it in D0, not in D3hot, and again
+ * once back in D0.
+ */
+static int cmd_d3(const char *bdf)
+{
+	struct vdev d = { .bdf = bdf };
+	unsigned int pm, vcap = 0, i, bar = 0;
+	uint64_t where = 0;
+	uint32_t v;
+	int efd, ret;
+
+	vdev_open(&d);
+	pm = find_cap(&d, PCI_CAP_ID_PM, 0);
+	if (!pm)
+		die("%s: no PM capability", bdf);
+	/* the virtio common configuration (vendor capability, cfg_type 1) */
+	for (i = 0; (vcap = find_cap(&d, PCI_CAP_ID_VNDR, i)); i++) {
+		if (cfg8(&d, vcap + 3) == 1) {
+			bar = cfg8(&d, vcap + 4);
+			where = cfg32(&d, vcap + 8);
+			break;
+		}
+	}
+	if (!vcap || bar > 5)
+		die("%s: no virtio common configuration", bdf);
+	where += d.reg[bar].offset;
+	printf("# PM at 0x%x, common configuration in BAR%u\n", pm, bar);
+	set_memory(&d, true);
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		die("eventfd: %s", strerror(errno));
+
+	v = 0;
+	if (pwrite(d.fd, &v, 4, where) != 4)
+		die("pwrite: %s", strerror(errno));
+	ret = ioeventfd(&d, where, 4, 1, efd);
+	check(!ret, "assign 4 bytes at device_feature_select (%s)", err(ret));
+	sig(efd);
+	settle();
+	v = 0xdead;
+	check(pread(d.fd, &v, 4, where) == 4 && v == 1,
+	      "in D0 a signal writes (reads %u)", v);
+	v = 0;
+	if (pwrite(d.fd, &v, 4, where) != 4)
+		die("pwrite: %s", strerror(errno));
+
+	set_pm_state(&d, pm, 3);
+	check((cfg16(&d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK) == 3,
+	      "the function is in D3hot");
+	check(pread(d.fd, &v, 4, where) < 0 && errno == EIO,
+	      "BAR pread in D3hot fails with EIO");
+	sig(efd);
+	settle();
+	set_pm_state(&d, pm, 0);
+	check((cfg16(&d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK) == 0,
+	      "back in D0");
+	set_memory(&d, true);
+	v = 0xdead;
+	check(pread(d.fd, &v, 4, where) == 4 && v == 0,
+	      "a signal in D3hot wrote nothing (reads %u)", v);
+	sig(efd);
+	settle();
+	v = 0xdead;
+	check(pread(d.fd, &v, 4, where) == 4 && v == 1,
+	      "back in D0 a signal writes again (reads %u)", v);
+	ret = ioeventfd(&d, where, 4, 1, -1);
+	check(!ret, "de-assign (%s)", err(ret));
+	vdev_close(&d);
+	close(efd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "edu")) {
 		cmd_edu(argv[2]);
+	} else if (argc == 3 && !strcmp(argv[1], "d3")) {
+		cmd_d3(argv[2]);
 	} else {
-		fprintf(stderr, "usage: pci-ioeventfd edu BDF\n");
+		fprintf(stderr, "usage: pci-ioeventfd edu|d3 BDF\n");
 		return 2;
 	}
 	printf("1..%d\n# %d failed\n", tap_tests, tap_failures);
