@@ -7,8 +7,9 @@
  * the user unmasks through SET_IRQS or an unmask eventfd (KVM's resampler)
  * once it has serviced the device.  MSI and MSI-X get one eventfd per
  * vector, each also an irq-bypass producer (irqbypass.ko) with the
- * eventfd as token, so that KVM can post it.  ERR and REQ are plain eventfds signalled by the driver.  Every
- * index accepts DATA_NONE/DATA_BOOL triggers as a loopback test.
+ * eventfd as token, so that KVM can post it.  ERR and REQ are plain
+ * eventfds signalled by the driver.  Every index accepts
+ * DATA_NONE/DATA_BOOL triggers as a loopback test.
  *
  * All configuration runs under vdev->igate; the INTx mask state is also
  * touched from the hard-irq handler, under vdev->irqlock.

@@ -26,7 +26,7 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/io.h>
-/* 8-byte writes where the architecture has no atomic one: low dword first, as upstream */
+/* no atomic 8-byte write (x86-64 too): low dword first, as upstream */
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/pci.h>
 #include <linux/poll.h>
@@ -107,8 +107,9 @@ static int vfio_ioeventfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	struct rw_semaphore *lock = &ioev->vdev->memory_lock;
 	u64 cnt;
 
+	/* EPOLLHUP needs nothing: we hold the context, ioctl or close frees */
 	if (!(key_to_poll(key) & EPOLLIN))
-		return 0;	/* EPOLLHUP: we hold the context; ioctl or close tears down */
+		return 0;
 	/* however many signals are pending, the write is done once */
 	eventfd_ctx_do_read(ioev->eventfd, &cnt);
 	if (down_read_trylock(lock)) {
