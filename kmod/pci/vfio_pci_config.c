@@ -20,13 +20,16 @@
  *
  * The chains are walked once, on a snapshot, by vfio_pci_capwalk.c (no
  * I/O there; see its header for the rules on loops, overlaps, lengths).
- * Extended config space (0x100..cfg_size) is stricter than upstream:
- * the extended capabilities upstream knows the length of are shown
- * read-only (header from vconfig so hidden ones stay unlinked; upstream
- * lets AER and power budgeting masks and vendor capabilities be
- * written), everything else reads as zero and ignores writes (upstream
- * passes gaps and hidden capabilities through raw).  A hidden capability
- * at 0x100 leaves a placeholder header, ID 0 with the next pointer.
+ * Extended config space (0x100..cfg_size) follows upstream for the
+ * capabilities it exposes: every header dword comes from vconfig (hidden
+ * capabilities stay unlinked), AER is writable through its masks and
+ * power budgeting through its data select (permission tables below),
+ * vendor-specific and DVSEC bodies are the driver's (raw writes), and
+ * the other known capabilities are read-only.  Stricter than upstream:
+ * bytes outside every exposed extended capability (gaps and hidden
+ * capabilities) read as zero and ignore writes, where upstream passes
+ * them through raw.  A hidden capability at 0x100 leaves a placeholder
+ * header, ID 0 with the next pointer, as upstream.
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -119,9 +122,14 @@ static int vfio_default_config_read(struct vfio_pci_device *vdev, int pos,
 	return count;
 }
 
-static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
-				     int count, struct perm_bits *perm,
-				     int offset, __le32 val)
+/*
+ * @w1c: write-1-to-clear bits the user may not write; the hardware value
+ * read back for the bits the user does not write is written with these
+ * cleared, so that a status the host owns is not cleared behind it.
+ */
+static int vfio_config_write_w1c(struct vfio_pci_device *vdev, int pos,
+				 int count, struct perm_bits *perm,
+				 int offset, __le32 val, __le32 w1c)
 {
 	__le32 virt = 0, write = 0;
 
@@ -146,11 +154,19 @@ static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
 			return ret;
 		phys &= ~(write & ~virt);
 		phys |= val & (write & ~virt);
+		phys &= ~w1c;
 		ret = vfio_user_config_write(vdev->pdev, pos, phys, count);
 		if (ret)
 			return ret;
 	}
 	return count;
+}
+
+static int vfio_default_config_write(struct vfio_pci_device *vdev, int pos,
+				     int count, struct perm_bits *perm,
+				     int offset, __le32 val)
+{
+	return vfio_config_write_w1c(vdev, pos, count, perm, offset, val, 0);
 }
 
 /* gaps: straight to the hardware */
@@ -204,10 +220,10 @@ static struct perm_bits virt_ro_perms = {
 };
 
 /*
- * Exposed extended capabilities: read-only, the header dword (with the
- * rewritten next pointer) from vconfig, the rest from the hardware.  They
- * are dword aligned and accesses never cross a dword, so an access is
- * either all header or all body.
+ * Exposed extended capabilities without a table of their own: read-only,
+ * the header dword (with the rewritten next pointer) from vconfig, the
+ * rest from the hardware.  They are dword aligned and accesses never
+ * cross a dword, so an access is either all header or all body.
  */
 static int vfio_ecap_ro_read(struct vfio_pci_device *vdev, int pos,
 			     int count, struct perm_bits *perm,
@@ -219,9 +235,24 @@ static int vfio_ecap_ro_read(struct vfio_pci_device *vdev, int pos,
 	return vfio_raw_config_read(vdev, pos, count, perm, offset, val);
 }
 
-static struct perm_bits ecap_ro_perms = {
-	.readfn = vfio_ecap_ro_read,
-};
+/* vendor-specific (VSEC, DVSEC): the body is the driver's, the header ours */
+static int vfio_ecap_vndr_write(struct vfio_pci_device *vdev, int pos,
+				int count, struct perm_bits *perm,
+				int offset, __le32 val)
+{
+	if (offset < 4)
+		return count;
+	return vfio_raw_config_write(vdev, pos, count, perm, offset, val);
+}
+
+/*
+ * Indexed by extended capability ID (the walker exposes only IDs below
+ * VFIO_CAPWALK_EXT_NIDS, and only those vfio_cap_policy() lists).  Set
+ * up at module init: AER and power budgeting get tables as long as the
+ * walker's fixed length for their ID, vendor-specific ones a raw body,
+ * the rest is read-only (vfio_ecap_ro_read) and needs no table.
+ */
+static struct perm_bits ecap_perms[VFIO_CAPWALK_EXT_NIDS];
 
 /* ------------------------------------------------------------ perm helpers */
 
@@ -508,10 +539,17 @@ static int vfio_pm_config_write(struct vfio_pci_device *vdev, int pos,
 				int count, struct perm_bits *perm,
 				int offset, __le32 val)
 {
+	/* PME_Status is the host's: never written back as 1 (stock does) */
+	static const u8 pm_w1c[PCI_PM_SIZEOF] = {
+		[PCI_PM_CTRL + 1] = PCI_PM_CTRL_PME_STATUS >> 8,
+	};
+	__le32 w1c = 0;
 	pci_power_t state;
 
-	count = vfio_default_config_write(vdev, pos, count, perm, offset,
-					  val);
+	/* accesses stay inside the capability: offset + count <= 8 */
+	memcpy(&w1c, pm_w1c + offset, count);
+	count = vfio_config_write_w1c(vdev, pos, count, perm, offset, val,
+				      w1c);
 	if (count < 0)
 		return count;
 
@@ -550,12 +588,20 @@ static int init_pci_cap_pm_perm(struct perm_bits *perm)
 	perm->writefn = vfio_pm_config_write;
 	p_set_cap_header(perm);
 	/*
-	 * PME enable is the user's; PME status is write-1-to-clear; the
-	 * power state is read from the hardware but changed only by
+	 * PME belongs to the host, as upstream: the user cannot take a
+	 * PME (the host's PCI core services and clears it), so PME_Support
+	 * reads as none, and PME_En and PME_Status read as zero from
+	 * vconfig (cleared by vfio_config_init()) and writes to them are
+	 * dropped - a PME_En set by the user would reach the host's PME
+	 * handling, a 1 written to PME_Status would clear the host's event.
+	 * The power state is read from the hardware but changed only by
 	 * vfio_pm_config_write().
 	 */
-	p_setw(perm, PCI_PM_CTRL, NO_VIRT,
-	       (u16)~(PCI_PM_CTRL_PME_STATUS | PCI_PM_CTRL_STATE_MASK));
+	p_setw(perm, PCI_PM_PMC, PCI_PM_CAP_PME_MASK, NO_WRITE);
+	p_setw(perm, PCI_PM_CTRL,
+	       PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS,
+	       (u16)~(PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS |
+		      PCI_PM_CTRL_STATE_MASK));
 	return 0;
 }
 
@@ -647,6 +693,61 @@ static int init_pci_cap_vndr_perm(struct perm_bits *perm)
 	return 0;
 }
 
+/* the length the walker gives AER (through the root error registers) */
+#define VFIO_ECAP_ERR_LEN	PCI_ERR_ROOT_COMMAND
+/* power budgeting: header, data select, data, power budget capability */
+#define VFIO_ECAP_PWR_LEN	PCI_EXT_CAP_PWR_SIZEOF
+
+/*
+ * AER: the user may clear status and change masks and severities of the
+ * errors an endpoint reports, and turn ECRC generation and checking on
+ * where the function has them; header log, the first error pointer and
+ * the root port registers stay read-only.  Nothing is virtualized but
+ * the header: the masks are the hardware's.
+ */
+static int init_pci_ext_cap_err_perm(struct perm_bits *perm)
+{
+	u32 unc = PCI_ERR_UNC_UND | PCI_ERR_UNC_DLP | PCI_ERR_UNC_SURPDN |
+		  PCI_ERR_UNC_POISON_TLP | PCI_ERR_UNC_FCP |
+		  PCI_ERR_UNC_COMP_TIME | PCI_ERR_UNC_COMP_ABORT |
+		  PCI_ERR_UNC_UNX_COMP | PCI_ERR_UNC_RX_OVER |
+		  PCI_ERR_UNC_MALF_TLP | PCI_ERR_UNC_ECRC |
+		  PCI_ERR_UNC_UNSUP | PCI_ERR_UNC_ACSV | PCI_ERR_UNC_INTN |
+		  PCI_ERR_UNC_MCBTLP | PCI_ERR_UNC_ATOMEG |
+		  PCI_ERR_UNC_TLPPRE;
+	u32 cor = PCI_ERR_COR_RCVR | PCI_ERR_COR_BAD_TLP |
+		  PCI_ERR_COR_BAD_DLLP | PCI_ERR_COR_REP_ROLL |
+		  PCI_ERR_COR_REP_TIMER | PCI_ERR_COR_ADV_NFAT |
+		  PCI_ERR_COR_INTERNAL | PCI_ERR_COR_LOG_OVER;
+
+	if (alloc_perm_bits(perm, VFIO_ECAP_ERR_LEN))
+		return -ENOMEM;
+	/* ID, version and the (rewritten) next pointer */
+	p_setd(perm, 0, ALL_VIRT, NO_WRITE);
+	p_setd(perm, PCI_ERR_UNCOR_STATUS, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_UNCOR_MASK, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_UNCOR_SEVER, NO_VIRT, unc);
+	p_setd(perm, PCI_ERR_COR_STATUS, NO_VIRT, cor);
+	p_setd(perm, PCI_ERR_COR_MASK, NO_VIRT, cor);
+	p_setd(perm, PCI_ERR_CAP, NO_VIRT,
+	       PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE);
+	return 0;
+}
+
+/*
+ * Power budgeting: the data select picks which budget the read-only data
+ * register shows.  (Upstream means the same but marks the data register
+ * itself writable, which the hardware ignores.)
+ */
+static int init_pci_ext_cap_pwr_perm(struct perm_bits *perm)
+{
+	if (alloc_perm_bits(perm, VFIO_ECAP_PWR_LEN))
+		return -ENOMEM;
+	p_setd(perm, 0, ALL_VIRT, NO_WRITE);
+	p_setb(perm, PCI_PWR_DSR, NO_VIRT, (u8)ALL_WRITE);
+	return 0;
+}
+
 /* MSI: everything virtual, sized per device (32/64 bit, mask bits) */
 static int vfio_msi_config_write(struct vfio_pci_device *vdev, int pos,
 				 int count, struct perm_bits *perm,
@@ -730,8 +831,10 @@ static int vfio_msi_perm_init(struct vfio_pci_device *vdev, int pos, int len)
  * IDs without a table (readfn unset) are hidden.  MSI, MSI-X, PCIe and PM
  * are pinned to where the PCI core found them (the host drives those),
  * and all but vendor-specific capabilities are shown once.  Extended
- * capabilities are read-only and need no table: the ones upstream knows
- * the length of may be as long as extended space.
+ * capabilities: the ones upstream knows the length of; AER and power
+ * budgeting at most as long as their tables (the walker's fixed lengths
+ * for those IDs), the others, served without a table, as long as
+ * extended space.
  */
 static void vfio_cap_policy(struct vfio_pci_device *vdev,
 			    struct vfio_capwalk_policy *p)
@@ -777,6 +880,11 @@ static void vfio_cap_policy(struct vfio_pci_device *vdev,
 		for (i = 0; i < ARRAY_SIZE(ecaps); i++)
 			p->ext_max[ecaps[i]] = pdev->cfg_size -
 					       PCI_CFG_SPACE_SIZE;
+	/* those with a permission table: no longer than the table */
+	if (p->ext_max[PCI_EXT_CAP_ID_ERR])
+		p->ext_max[PCI_EXT_CAP_ID_ERR] = VFIO_ECAP_ERR_LEN;
+	if (p->ext_max[PCI_EXT_CAP_ID_PWR])
+		p->ext_max[PCI_EXT_CAP_ID_PWR] = VFIO_ECAP_PWR_LEN;
 }
 
 /*
@@ -901,6 +1009,15 @@ int vfio_config_init(struct vfio_pci_device *vdev)
 	if (ret)
 		goto out_free;
 
+	/* PME is the host's (init_pci_cap_pm_perm()) */
+	if (pdev->pm_cap && vdev->pci_config_map[pdev->pm_cap] == PCI_CAP_ID_PM) {
+		*(__le16 *)&vconfig[pdev->pm_cap + PCI_PM_PMC] &=
+			cpu_to_le16(~PCI_PM_CAP_PME_MASK);
+		*(__le16 *)&vconfig[pdev->pm_cap + PCI_PM_CTRL] &=
+			cpu_to_le16(~(PCI_PM_CTRL_PME_ENABLE |
+				      PCI_PM_CTRL_PME_STATUS));
+	}
+
 	/* interrupts start disabled, as SET_IRQS sees them */
 	if (pdev->msi_cap)
 		*(__le16 *)&vconfig[pdev->msi_cap + PCI_MSI_FLAGS] &=
@@ -975,14 +1092,16 @@ static ssize_t vfio_config_do_rw(struct vfio_pci_device *vdev,
 
 	cap = map[pos];
 	if (pos >= PCI_CFG_SPACE_SIZE) {
-		/* extended: no permission tables, nothing writable */
 		cap_start = pos;
 		if (cap == PCI_CAP_ID_INVALID) {
 			perm = &ext_zero_perms;
 		} else if (cap == PCI_CAP_ID_INVALID_VIRT) {
 			perm = &virt_ro_perms;
 		} else {
-			perm = &ecap_ro_perms;
+			/* the walker maps only IDs the policy lists */
+			if (cap >= ARRAY_SIZE(ecap_perms))
+				return -EIO;
+			perm = &ecap_perms[cap];
 			cap_start = vfio_find_cap_start(vdev, pos);
 		}
 	} else if (cap == PCI_CAP_ID_INVALID) {
@@ -1051,11 +1170,20 @@ void vfio_pci_uninit_perm_bits(void)
 	for (i = 0; i <= PCI_CAP_ID_MAX; i++)
 		free_perm_bits(&cap_perms[i]);
 	memset(cap_perms, 0, sizeof(cap_perms));
+	free_perm_bits(&ecap_perms[PCI_EXT_CAP_ID_ERR]);
+	free_perm_bits(&ecap_perms[PCI_EXT_CAP_ID_PWR]);
+	memset(ecap_perms, 0, sizeof(ecap_perms));
 }
 
 int vfio_pci_init_perm_bits(void)
 {
+	unsigned int i;
 	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(ecap_perms); i++)
+		ecap_perms[i].readfn = vfio_ecap_ro_read;
+	ecap_perms[PCI_EXT_CAP_ID_VNDR].writefn = vfio_ecap_vndr_write;
+	ecap_perms[PCI_EXT_CAP_ID_DVSEC].writefn = vfio_ecap_vndr_write;
 
 	ret = init_pci_cap_basic_perm(&cap_perms[PCI_CAP_ID_BASIC]);
 	ret |= init_pci_cap_pm_perm(&cap_perms[PCI_CAP_ID_PM]);
@@ -1065,6 +1193,8 @@ int vfio_pci_init_perm_bits(void)
 	ret |= init_pci_cap_exp_perm(&cap_perms[PCI_CAP_ID_EXP]);
 	ret |= init_pci_cap_msix_perm(&cap_perms[PCI_CAP_ID_MSIX]);
 	ret |= init_pci_cap_ro_perm(&cap_perms[PCI_CAP_ID_AF]);
+	ret |= init_pci_ext_cap_err_perm(&ecap_perms[PCI_EXT_CAP_ID_ERR]);
+	ret |= init_pci_ext_cap_pwr_perm(&ecap_perms[PCI_EXT_CAP_ID_PWR]);
 	/* MSI perms are per device: only mark MSI as exposable here */
 	cap_perms[PCI_CAP_ID_MSI].readfn = vfio_default_config_read;
 	if (ret) {

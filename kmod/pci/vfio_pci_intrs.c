@@ -6,8 +6,10 @@
  * PCI 2.3 devices, disable_irq otherwise) and signals the trigger eventfd;
  * the user unmasks through SET_IRQS or an unmask eventfd (KVM's resampler)
  * once it has serviced the device.  MSI and MSI-X get one eventfd per
- * vector.  ERR and REQ are plain eventfds signalled by the driver.  Every
- * index accepts DATA_NONE/DATA_BOOL triggers as a loopback test.
+ * vector, each also an irq-bypass producer (irqbypass.ko) with the
+ * eventfd as token, so that KVM can post it.  ERR and REQ are plain
+ * eventfds signalled by the driver.  Every index accepts
+ * DATA_NONE/DATA_BOOL triggers as a loopback test.
  *
  * All configuration runs under vdev->igate; the INTx mask state is also
  * touched from the hard-irq handler, under vdev->irqlock.
@@ -15,6 +17,7 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/interrupt.h>
+#include <linux/irqbypass.h>
 #include <linux/msi.h>
 #include <linux/pci.h>
 #include <linux/poll.h>
@@ -394,6 +397,11 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_device *vdev,
 		return -EINVAL;
 
 	if (ctx->trigger) {
+		/* KVM stops posting before the handler goes */
+		if (ctx->producer.token) {
+			irq_bypass_unregister_producer(&ctx->producer);
+			ctx->producer.token = NULL;
+		}
 		cmd = vfio_pci_memory_lock_and_enable(vdev);
 		free_irq(irq, ctx->trigger);
 		vfio_pci_memory_unlock_and_restore(vdev, cmd);
@@ -435,6 +443,20 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_device *vdev,
 	}
 	ctx->name = name;
 	ctx->trigger = trigger;
+
+	/*
+	 * The eventfd is the token KVM's irqfd matches.  Failure is not
+	 * the user's error (the same eventfd on two vectors, say): the
+	 * interrupt still arrives through the eventfd, as upstream.
+	 */
+	ctx->producer.token = trigger;
+	ctx->producer.irq = irq;
+	ret = irq_bypass_register_producer(&ctx->producer);
+	if (ret) {
+		pci_info(pdev, "irq bypass producer for vector %d not registered: %d\n",
+			 vector, ret);
+		ctx->producer.token = NULL;
+	}
 	return 0;
 }
 

@@ -152,6 +152,9 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 	struct pci_dev *pdev = vdev->pdev;
 	int bar;
 
+	/* no BAR write from an eventfd once we start taking the device down */
+	vfio_pci_ioeventfd_release_all(vdev);
+
 	/*
 	 * Back to D0 first (restoring the config state a D3hot left): the
 	 * reset and the state restore below need a function that answers.
@@ -822,6 +825,8 @@ static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
 		return vfio_pci_ioctl_get_hot_reset_info(vdev, uarg);
 	case VFIO_DEVICE_PCI_HOT_RESET:
 		return vfio_pci_ioctl_hot_reset(vdev, uarg);
+	case VFIO_DEVICE_IOEVENTFD:	/* vfio_pci_ioeventfd.c */
+		return vfio_pci_ioctl_ioeventfd(vdev, uarg);
 	case VFIO_DEVICE_FEATURE:	/* vfio_pci_sriov.c */
 		return vfio_pci_ioctl_feature(vdev, uarg);
 	}
@@ -872,6 +877,8 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&vdev->open_lock);
 	init_rwsem(&vdev->memory_lock);
 	mutex_init(&vdev->vma_lock);
+	mutex_init(&vdev->ioeventfds_lock);
+	INIT_LIST_HEAD(&vdev->ioeventfds);
 
 	/* SR-IOV: EBUSY for a PF with VFs enabled */
 	ret = vfio_pci_sriov_init(vdev);
@@ -905,6 +912,7 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 		return;
 	vfio_pci_sriov_uninit(vdev);
 	vfio_iommu_group_put(vdev->group, &pdev->dev);
+	mutex_destroy(&vdev->ioeventfds_lock);
 	mutex_destroy(&vdev->vma_lock);
 	mutex_destroy(&vdev->open_lock);
 	mutex_destroy(&vdev->igate);

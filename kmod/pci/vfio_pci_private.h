@@ -6,6 +6,7 @@
 #define VFIOCTL_VFIO_PCI_PRIVATE_H
 
 #include <linux/eventfd.h>
+#include <linux/irqbypass.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -42,12 +43,19 @@ struct vfio_pci_virqfd {
 	struct vfio_pci_virqfd	**pvirqfd;
 };
 
-/* one interrupt vector (INTx has one, MSI/MSI-X one per vector) */
+/*
+ * One interrupt vector (INTx has one, MSI/MSI-X one per vector).  An
+ * MSI/MSI-X vector with a trigger is also an irq-bypass producer whose
+ * token is the trigger eventfd, so that KVM (the consumer, through a
+ * KVM irqfd on the same eventfd) can post the interrupt to the guest;
+ * @producer.token is NULL when it is not registered.  Under igate.
+ */
 struct vfio_pci_irq_ctx {
-	struct eventfd_ctx	*trigger;
-	struct vfio_pci_virqfd	*unmask;
-	char			*name;
-	bool			masked;
+	struct eventfd_ctx		*trigger;
+	struct vfio_pci_virqfd		*unmask;
+	char				*name;
+	bool				masked;
+	struct irq_bypass_producer	producer;
 };
 
 /*
@@ -82,6 +90,10 @@ struct vfio_pci_vf_token {
  *	not tracked here: they are zapped through the core's per-device
  *	address_space (vfio_pci_mmap.c).  Order: mmap_lock -> @vma_lock ->
  *	@memory_lock -> i_mmap_rwsem.
+ * @ioeventfds_lock guards @ioeventfds and @ioeventfds_nr
+ *	(vfio_pci_ioeventfd.c); taken before memory_lock (its holder waits
+ *	for an ioeventfd's work item, which takes memory_lock for read).
+ *	The eventfd wakeup only trylocks memory_lock.
  */
 struct vfio_pci_device {
 	struct pci_dev		*pdev;
@@ -132,6 +144,11 @@ struct vfio_pci_device {
 	/* BAR mappings (vfio_pci_mmap.c) */
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
+
+	/* VFIO_DEVICE_IOEVENTFD (vfio_pci_ioeventfd.c) */
+	struct mutex		ioeventfds_lock;
+	struct list_head	ioeventfds;
+	int			ioeventfds_nr;
 
 	/*
 	 * SR-IOV (vfio_pci_sriov.c).  A PF: @vf_token (NULL if not a PF),
@@ -185,6 +202,10 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_device *vdev, char __user *buf,
 ssize_t vfio_pci_rom_read(struct vfio_pci_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos);
 int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar);
+
+/* vfio_pci_ioeventfd.c */
+long vfio_pci_ioctl_ioeventfd(struct vfio_pci_device *vdev, void __user *arg);
+void vfio_pci_ioeventfd_release_all(struct vfio_pci_device *vdev);
 
 /* vfio_pci_mmap.c */
 int vfio_pci_mmap(void *device_data, struct vm_area_struct *vma);

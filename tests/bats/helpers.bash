@@ -170,6 +170,8 @@ load_stack() {
 	case "$VFIOCTL_STACK" in
 	ours)
 		local m
+		# vfio-pci's one dependency outside the stack
+		modprobe irqbypass || return 1
 		for m in vfio vfio_iommu_type1 vfio-pci; do
 			lsmod | grep -q "^${m//-/_} " || insmod "$VFIOCTL_KMOD_DIR/$m.ko" || return 1
 		done

@@ -8,5 +8,7 @@ include tests/uapi/pci.mk
 include tests/uapi/pci-sriov.mk
 include tests/uapi/pci-isolation.mk
 include tests/uapi/pci-mmap.mk
+include tests/uapi/pci-ioeventfd.mk
+include tests/uapi/pci-irqbypass.mk
 include tests/uapi/dpdk.mk
 include tests/fuzz/fuzz.mk

@@ -9,6 +9,11 @@
  *   pci-cfgdump poke BDF OFF VAL
  *                            write the dword VAL at OFF, print the dword
  *                            read back before and after ("%08x %08x")
+ *   pci-cfgdump pokehw BDF OFF VAL
+ *                            the same, then the hardware's dword (sysfs
+ *                            config) before and after the write, read
+ *                            while the device is open (a close resets and
+ *                            restores it): "%08x %08x %08x %08x"
  *
  * The device must be bound to vfio-pci and its group viable.  Reads are
  * dword reads, as a VMM's are.
@@ -18,6 +23,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <linux/vfio.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,24 +127,44 @@ int main(int argc, char **argv)
 {
 	size_t size, i;
 
-	if (argc == 5 && !strcmp(argv[1], "poke")) {
+	if (argc == 5 && (!strcmp(argv[1], "poke") ||
+			  !strcmp(argv[1], "pokehw"))) {
 		unsigned long off = strtoul(argv[3], NULL, 0);
 		uint32_t val = strtoul(argv[4], NULL, 0), before, after;
+		uint32_t hw_before = 0, hw_after = 0;
+		bool hw = !strcmp(argv[1], "pokehw");
+		char path[PATH_MAX];
+		int sysfs = -1;
 
 		size = read_config(argv[2]);
 		if (off > size - 4 || off % 4) {
 			errno = EINVAL;
 			die("offset", argv[3]);
 		}
+		if (hw) {
+			snprintf(path, sizeof(path),
+				 "/sys/bus/pci/devices/%s/config", argv[2]);
+			sysfs = open(path, O_RDONLY);
+			if (sysfs < 0 ||
+			    pread(sysfs, &hw_before, 4, off) != 4)
+				die("read", path);
+		}
 		if (pread(dev_fd, &before, 4, cfg_off + off) != 4 ||
 		    pwrite(dev_fd, &val, 4, cfg_off + off) != 4 ||
 		    pread(dev_fd, &after, 4, cfg_off + off) != 4)
 			die("poke", argv[3]);
-		printf("%08x %08x\n", before, after);
+		if (!hw) {
+			printf("%08x %08x\n", before, after);
+			return 0;
+		}
+		if (pread(sysfs, &hw_after, 4, off) != 4)
+			die("read", path);
+		printf("%08x %08x %08x %08x\n", before, after, hw_before,
+		       hw_after);
 		return 0;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: pci-cfgdump dump|chains BDF | poke BDF OFF VAL\n");
+		fprintf(stderr, "usage: pci-cfgdump dump|chains BDF | poke|pokehw BDF OFF VAL\n");
 		return 2;
 	}
 	size = read_config(argv[2]);
