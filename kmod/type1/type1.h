@@ -20,7 +20,8 @@
  * Each struct vfio_dma is one MAP_DMA: an IOVA range in the rb-tree
  * @dma_list (keyed by iova; ranges never overlap), the mm that made it
  * (mmgrab'd: it owns the pins and the locked_vm charge, whoever unmaps),
- * and the physically contiguous runs of pinned pages that back it.
+ * and the physically contiguous runs of pinned pages that back it (or, for
+ * a peer-to-peer mapping of a VM_PFNMAP range, of unpinned MMIO pfns).
  * Keeping the runs lets unmap unpin without walking the IOMMU page tables
  * and lets a new domain be replayed run by run.
  */
@@ -96,6 +97,8 @@ struct vfio_dma {
 	int			prot;		/* IOMMU_READ/WRITE/CACHE */
 	bool			lock_cap;	/* CAP_IPC_LOCK at map time */
 	bool			pinned;		/* runs are valid */
+	bool			pfnmap;		/* runs are PFNMAP pfns: not
+						 * pinned, not charged */
 	struct mm_struct	*mm;		/* mmgrab'd owner */
 	unsigned long		locked_pages;	/* charged to mm->locked_vm */
 	unsigned long		nr_runs;

@@ -19,6 +19,9 @@
  *   type1-test stall GROUP MIB [BOUND_MS]  worst wake-up latency of a
  *                                      sleeper on the CPU of a MIB MiB
  *                                      map/unmap (bounded with BOUND_MS)
+ *   type1-test p2p GROUP:DEV GROUP2:DEV2 [dma]  MAP_DMA of BAR mmaps
+ *                                      (peer-to-peer); with dma, DEV reads
+ *                                      DEV2's registers by DMA
  *
  * Prints TAP lines; exits 0 if every check passed, 1 if one failed, 2 if
  * the setup failed.
@@ -1090,6 +1093,164 @@ static int cmd_stall(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ p2p */
+
+/* BAR0 of @e mapped MAP_SHARED with @prot; its size in *@size. */
+static void *edu_mmap_bar0(struct edu *e, int prot, size_t *size)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
+	void *p;
+
+	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		t1_die("%s: GET_REGION_INFO 0: %m", e->name);
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		t1_die("%s: BAR0 cannot be mmapped", e->name);
+	p = mmap(NULL, ri.size, prot, MAP_SHARED, e->fd, ri.offset);
+	if (p == MAP_FAILED)
+		t1_die("%s: mmap BAR0: %m", e->name);
+	*size = ri.size;
+	return p;
+}
+
+/* DMA 4 bytes from @iova into edu's buffer, then out to @ram at @ram_iova. */
+static bool edu_fetch32(struct edu *e, uint64_t iova, volatile uint32_t *ram,
+			uint64_t ram_iova, uint32_t *val)
+{
+	*ram = 0;
+	if (!edu_dma(e, iova, EDU_BUF, 4, false) ||
+	    !edu_dma(e, EDU_BUF, ram_iova, 4, true))
+		return false;
+	*val = *ram;
+	return true;
+}
+
+/*
+ * Peer-to-peer: MAP_DMA of a vfio-pci BAR mmap (VM_PFNMAP) maps the BAR's
+ * pfns without pinning or charging locked_vm.  GROUP:DEV is the DMA master
+ * in the container under test; GROUP2:DEV2 (another group, so another
+ * container) owns the BAR.  With "dma", the master reads the target's ID
+ * and liveness registers by DMA through the IOMMU.
+ */
+static int cmd_p2p(int argc, char **argv)
+{
+	int g1 = atoi(argv[0]), g2 = atoi(argv[1]), gfd1, gfd2, c1, c2;
+	struct edu m = { .name = strchr(argv[0], ':') },
+		   t = { .name = strchr(argv[1], ':') };
+	const uint64_t P = 256 * SZ_1M, Q = 320 * SZ_1M, R = 384 * SZ_1M;
+	bool dma = argc > 2 && !strcmp(argv[2], "dma");
+	size_t bsz, osz;
+	uint64_t n;
+	uint8_t *bar, *obar, *ro, *hole;
+	long lck0;
+
+	if (!m.name || !t.name)
+		t1_die("p2p: arguments are GROUP:DEV GROUP2:DEV2 [dma]");
+	m.name++;
+	t.name++;
+	c1 = t1_setup(&g1, 1, VFIO_TYPE1v2_IOMMU, &gfd1);
+	c2 = t1_setup(&g2, 1, VFIO_TYPE1v2_IOMMU, &gfd2);
+	edu_open(&m, gfd1);
+	edu_open(&t, gfd2);
+	bar = edu_mmap_bar0(&t, PROT_READ | PROT_WRITE, &bsz);
+	obar = edu_mmap_bar0(&m, PROT_READ | PROT_WRITE, &osz);
+	lck0 = t1_vmlck_kib(0);
+	printf("# BAR0 %zu bytes, VmLck at start: %ld kB\n", bsz, lck0);
+
+	CHECK_ERR(t1_map(c1, (uintptr_t)bar, P, bsz, RW), 0,
+		  "MAP_DMA of another device's BAR0 mmap (before any access)");
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck unchanged (%ld kB)",
+	      t1_vmlck_kib(0));
+	CHECK_ERR(t1_map(c1, (uintptr_t)obar, Q, osz, RW), 0,
+		  "MAP_DMA of the master's own BAR0 mmap");
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck unchanged (%ld kB)",
+	      t1_vmlck_kib(0));
+	CHECK_ERR(t1_map(c1, (uintptr_t)bar, P + bsz, bsz, RW), 0,
+		  "the same BAR mapped a second time at another iova");
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, P + bsz, bsz, 0, &n), 0, "unmap it");
+	CHECK(n == bsz, "... %llu bytes", (unsigned long long)n);
+
+	if (dma) {
+		volatile uint32_t *ram = t1_alloc(SZ_4K, SZ_4K);
+		uint32_t id = 0, v = 0, want;
+		long lck;
+
+		CHECK_ERR(t1_map(c1, (uintptr_t)ram, R, SZ_4K, RW), 0,
+			  "map a RAM buffer");
+		lck = t1_vmlck_kib(0);
+		CHECK(lck == lck0 + 4, "the RAM page is charged (%ld kB)", lck);
+		want = *(volatile uint32_t *)bar;
+		CHECK(edu_fetch32(&m, P, ram, R, &id),
+		      "%s: DMA from %s's BAR0 iova completes", m.name, t.name);
+		CHECK(id == want, "... read the ID register 0x%08x (want 0x%08x)",
+		      id, want);
+		*(volatile uint32_t *)(bar + 4) = 0x12345678;
+		CHECK(edu_fetch32(&m, P + 4, ram, R, &v),
+		      "%s: DMA of the liveness register completes", m.name);
+		CHECK(v == ~0x12345678u,
+		      "... read 0x%08x, the complement of what was written", v);
+		CHECK_ERR(t1_unmap(c1, R, SZ_4K, 0, NULL), 0, "unmap the RAM");
+		t1_free((void *)ram, SZ_4K);
+	}
+
+	/* A read-only mmap can back a read-only mapping, not a writable one. */
+	ro = mmap(NULL, bsz, PROT_READ, MAP_SHARED, t.fd,
+		  region_offset(t.fd, VFIO_PCI_BAR0_REGION_INDEX));
+	if (ro == MAP_FAILED)
+		t1_die("read-only mmap of BAR0: %m");
+	CHECK_ERR(t1_map(c1, (uintptr_t)ro, P + bsz, bsz, RW), -EFAULT,
+		  "writable MAP_DMA of a read-only BAR mmap");
+	CHECK_ERR(t1_map(c1, (uintptr_t)ro, P + bsz, bsz,
+			 VFIO_DMA_MAP_FLAG_READ), 0,
+		  "read-only MAP_DMA of a read-only BAR mmap");
+	CHECK_ERR(t1_unmap(c1, P + bsz, bsz, 0, NULL), 0, "unmap it");
+	munmap(ro, bsz);
+
+	/* A range running past the end of the BAR mapping. */
+	hole = mmap(NULL, 2 * bsz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
+	if (hole == MAP_FAILED ||
+	    mmap(hole, bsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 t.fd, region_offset(t.fd, VFIO_PCI_BAR0_REGION_INDEX)) !=
+	    hole)
+		t1_die("BAR mmap at a fixed address: %m");
+	munmap(hole + bsz, bsz);
+	CHECK_ERR(t1_map(c1, (uintptr_t)hole, P + bsz, 2 * bsz, RW), -EFAULT,
+		  "MAP_DMA of a BAR mmap and the unmapped range after it");
+	{
+		void *probe = t1_alloc(2 * bsz, SZ_4K);
+
+		CHECK(iova_free(c1, (uintptr_t)probe, P + bsz, 2 * bsz),
+		      "... left nothing mapped");
+		t1_free(probe, 2 * bsz);
+	}
+	munmap(hole, bsz);
+
+	/* Nothing follows the vma: the mapping outlives munmap and close. */
+	munmap(bar, bsz);
+	close(t.fd);
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, P, bsz, 0, &n), 0,
+		  "unmap after the BAR was munmapped and its device closed");
+	CHECK(n == bsz, "... %llu bytes", (unsigned long long)n);
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, Q, osz, 0, &n), 0, "unmap the own BAR");
+	CHECK(n == osz, "... %llu bytes", (unsigned long long)n);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back at start (%ld kB)",
+	      t1_vmlck_kib(0));
+
+	/* Map again and let close tear it down. */
+	CHECK_ERR(t1_map(c1, (uintptr_t)obar, Q, osz, RW), 0,
+		  "map the own BAR again");
+	munmap(obar, osz);
+	close(m.fd);
+	close(gfd1);
+	close(c1);
+	close(gfd2);
+	close(c2);
+	return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 static const struct {
@@ -1110,6 +1271,7 @@ static const struct {
 	{ "hold", cmd_hold, 1 },
 	{ "latejoin", cmd_latejoin, 4 },
 	{ "stall", cmd_stall, 2 },
+	{ "p2p", cmd_p2p, 2 },
 };
 
 int main(int argc, char **argv)
@@ -1127,6 +1289,6 @@ int main(int argc, char **argv)
 		return t1_failures ? 1 : 0;
 	}
 	fprintf(stderr, "usage: type1-test ext|info|map|unmap|unmap-all|limit|"
-		"memlock|lockedvm|othermm|dma|hold|latejoin|stall ARGS (see the source)\n");
+		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p ARGS (see the source)\n");
 	return 2;
 }
