@@ -38,7 +38,8 @@ static void *vfio_iommu_type1_open(unsigned long arg)
 {
 	struct vfio_iommu *iommu;
 
-	if (arg != VFIO_TYPE1_IOMMU && arg != VFIO_TYPE1v2_IOMMU)
+	if (arg != VFIO_TYPE1_IOMMU && arg != VFIO_TYPE1v2_IOMMU &&
+	    arg != VFIO_TYPE1_NESTING_IOMMU)
 		return ERR_PTR(-EINVAL);
 
 	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL);
@@ -51,7 +52,9 @@ static void *vfio_iommu_type1_open(unsigned long arg)
 	iommu->dma_list = RB_ROOT;
 	iommu->dma_avail = READ_ONCE(type1_dma_entry_limit);
 	iommu->pgsize_bitmap = PAGE_MASK;
-	iommu->v2 = arg == VFIO_TYPE1v2_IOMMU;
+	/* Nesting is v2 on domains the IOMMU driver made nestable. */
+	iommu->nesting = arg == VFIO_TYPE1_NESTING_IOMMU;
+	iommu->v2 = arg == VFIO_TYPE1v2_IOMMU || iommu->nesting;
 	return iommu;
 }
 
@@ -81,7 +84,24 @@ static long type1_check_extension(struct vfio_iommu *iommu, unsigned long arg)
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
 	case VFIO_UNMAP_ALL:
+	/*
+	 * Stock type1 answers it until 6.13 whatever the IOMMU; SET_IOMMU
+	 * then fails if the IOMMU driver cannot enable nesting.
+	 */
+	case VFIO_TYPE1_NESTING_IOMMU:
 		return 1;
+	case VFIO_UPDATE_VADDR:
+		/*
+		 * As upstream since the fixes of 6.2 (also in 6.1.y): only a
+		 * container without emulated groups offers it, so none
+		 * before SET_IOMMU.
+		 */
+		if (!iommu)
+			return 0;
+		mutex_lock(&iommu->lock);
+		ret = list_empty(&iommu->emulated_groups);
+		mutex_unlock(&iommu->lock);
+		return ret;
 	case VFIO_DMA_CC_IOMMU:
 		if (!iommu)
 			return 0;

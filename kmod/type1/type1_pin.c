@@ -304,6 +304,9 @@ int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 	long got, i;
 	int ret = 0;
 
+	/* Emulated groups and invalid vaddrs exclude each other (type1.h). */
+	if (dma->vaddr_invalid)
+		return -EBUSY;
 	if (npages > batch_max) {
 		pages = (struct page **)__get_free_page(GFP_KERNEL);
 		if (!pages)
@@ -413,6 +416,39 @@ out_free:
 	if (pages != stack_pages)
 		free_page((unsigned long)pages);
 	return ret;
+}
+
+/*
+ * MAP_DMA with FLAG_VADDR from another mm (a live update that exec'd):
+ * the new mm owns @dma from now on, with its locked_vm charge, checked
+ * against the caller's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.  The
+ * pins stay as they are.  Called with iommu->lock held.
+ */
+int type1_change_owner(struct vfio_dma *dma)
+{
+	struct mm_struct *old = dma->mm, *mm = current->mm;
+	bool lock_cap = capable(CAP_IPC_LOCK);
+	int ret = 0;
+
+	if (mm == old)
+		return 0;
+	if (dma->locked_pages) {
+		mmap_write_lock(mm);
+		ret = __account_locked_vm(mm, dma->locked_pages, true, current,
+					  lock_cap);
+		mmap_write_unlock(mm);
+		if (ret) {
+			type1_warn_memlock(dma, rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT,
+					   READ_ONCE(mm->locked_vm));
+			return ret;
+		}
+		type1_account(dma, dma->locked_pages, false);
+	}
+	dma->mm = mm;
+	mmgrab(mm);
+	mmdrop(old);
+	dma->lock_cap = lock_cap;
+	return 0;
 }
 
 /*

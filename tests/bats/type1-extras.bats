@@ -43,3 +43,15 @@ setup() {
 	run dmesg
 	refute_output --partial "DMAR: [DMA"
 }
+
+@test "type1 vaddr: UPDATE_VADDR errnos, DMA across an invalid vaddr, locked_vm follows the owner" {
+	vrun "$T1" vaddr "$G_SOLO:$SOLO"
+	assert_success
+	grep '^# CHECK_EXTENSION' <<<"$output" | sed "s/^# /# stack=$VFIOCTL_STACK kernel=$KERNEL_SERIES /" >&3
+}
+
+@test "type1 nesting: CHECK_EXTENSION and SET_IOMMU(VFIO_TYPE1_NESTING_IOMMU)" {
+	vrun "$T1" nesting "$G_SOLO"
+	grep '^# ' <<<"$output" | sed "s/^# /# stack=$VFIOCTL_STACK kernel=$KERNEL_SERIES /" >&3
+	assert_success
+}

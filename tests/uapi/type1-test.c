@@ -22,6 +22,8 @@
  *   type1-test p2p GROUP:DEV GROUP2:DEV2 [dma]  MAP_DMA of BAR mmaps
  *                                      (peer-to-peer); with dma, DEV reads
  *                                      DEV2's registers by DMA
+ *   type1-test vaddr GROUP:DEV         VFIO_UPDATE_VADDR, DMA across it
+ *   type1-test nesting GROUP [ERRNO]   VFIO_TYPE1_NESTING_IOMMU
  *
  * Prints TAP lines; exits 0 if every check passed, 1 if one failed, 2 if
  * the setup failed.
@@ -1251,6 +1253,215 @@ static int cmd_p2p(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ vaddr */
+
+#define VADDR	VFIO_DMA_MAP_FLAG_VADDR
+#define UVADDR	VFIO_DMA_UNMAP_FLAG_VADDR
+
+/* A shared memfd of @size mapped at a new address. */
+static uint8_t *memfd_map(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		t1_die("mmap memfd: %m");
+	return p;
+}
+
+/*
+ * VFIO_UPDATE_VADDR as QEMU's live update uses it: invalidate the vaddr of
+ * a mapping of shared memory, map that memory elsewhere (or in a new
+ * process), give the mapping its new vaddr; the device kept reaching the
+ * same pages throughout, and locked_vm follows the owner.
+ */
+static int cmd_vaddr(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c, fd, status, p[2];
+	struct edu e = { .name = strchr(argv[0], ':') };
+	const uint64_t A = SZ_1M, B = 4 * SZ_1M, D = 8 * SZ_1M;
+	uint8_t *a, *b, *dst = t1_alloc(SZ_64K, SZ_4K);
+	long lck0, lck;
+	uint64_t n;
+	pid_t pid;
+	size_t k;
+
+	(void)argc;
+	if (!e.name)
+		t1_die("vaddr: argument is GROUP:DEV");
+	e.name++;
+	c = t1_open_container();
+	printf("# CHECK_EXTENSION(UPDATE_VADDR) before SET_IOMMU: %d\n",
+	       ioctl(c, VFIO_CHECK_EXTENSION, VFIO_UPDATE_VADDR));
+	gfd = t1_open_group(group);
+	CHECK_ERR(t1_set_container(gfd, c), 0, "SET_CONTAINER");
+	CHECK_ERR(t1_set_iommu(c, VFIO_TYPE1v2_IOMMU), 0, "SET_IOMMU(TYPE1v2)");
+	CHECK(ioctl(c, VFIO_CHECK_EXTENSION, VFIO_UPDATE_VADDR) == 1,
+	      "CHECK_EXTENSION(UPDATE_VADDR) == 1 after SET_IOMMU");
+	edu_open(&e, gfd);
+
+	fd = memfd_create("vaddr", 0);
+	if (fd < 0 || ftruncate(fd, SZ_1M))
+		t1_die("memfd: %m");
+	a = memfd_map(fd, SZ_1M);
+	b = t1_alloc(SZ_1M, SZ_4K);
+	lck0 = t1_vmlck_kib(0);
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, RW), 0, "map 1 MiB memfd at A");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), 0, "map 1 MiB anon at B");
+	CHECK_ERR(t1_map(c, (uintptr_t)dst, D, SZ_64K, RW), 0, "map 64 KiB at D");
+	lck = t1_vmlck_kib(0);
+	CHECK(lck == lck0 + 2048 + 64, "VmLck +2112 kB (%ld)", lck - lck0);
+
+	/* errnos */
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR | RW), -EINVAL,
+		  "MAP_DMA VADDR|READ|WRITE");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of a mapping whose vaddr is valid");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, 16 * SZ_1M, SZ_1M, VADDR), -ENOENT,
+		  "MAP_DMA VADDR where nothing is mapped");
+	CHECK_ERR(t1_map(c, (uintptr_t)a + 1, A, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR, unaligned vaddr");
+	CHECK_ERR(t1_unmap(c, A, SZ_1M,
+			   UVADDR | VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, NULL),
+		  -EINVAL, "UNMAP_DMA VADDR|GET_DIRTY_BITMAP");
+	CHECK_ERR(t1_unmap(c, A + SZ_4K, SZ_4K, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR bisecting a mapping (v2)");
+
+	/* invalidate B, then A..D: A is invalidated, B fails, A restored */
+	n = 0;
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, &n), 0, "UNMAP_DMA VADDR of B");
+	CHECK(n == SZ_1M, "... reports %llu bytes", (unsigned long long)n);
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR of B again");
+	CHECK_ERR(t1_unmap(c, A, D - A, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR of A..B, B already invalid");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), -EINVAL,
+		  "... A's vaddr was left valid");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), -EEXIST,
+		  "MAP_DMA over B, whose vaddr is invalid: EEXIST");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_64K, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of B with another size");
+	CHECK(t1_vmlck_kib(0) == lck, "invalid vaddr: still pinned (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of B");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of B again");
+
+	/* Live update of A: the device keeps reaching the memfd pages. */
+	CHECK_ERR(t1_unmap(c, A, SZ_1M, UVADDR, NULL), 0, "UNMAP_DMA VADDR of A");
+	munmap(a, SZ_1M);
+	a = memfd_map(fd, SZ_1M);
+	for (k = 0; k < 1024; k++)
+		a[k] = (uint8_t)(k * 5 + 1);
+	memset(dst, 0, 1024);
+	CHECK(edu_dma(&e, A, EDU_BUF, 1024, false) &&
+	      edu_dma(&e, EDU_BUF, D, 1024, true),
+	      "%s: DMA from A while its vaddr is invalid completes", e.name);
+	CHECK(!memcmp(a, dst, 1024), "... and read the memfd's pages");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of A at the memfd's new address");
+
+	/* Invalidate everything, then a forked child takes A over. */
+	n = 0;
+	CHECK_ERR(t1_unmap(c, 0, 0, UVADDR | VFIO_DMA_UNMAP_FLAG_ALL, &n), 0,
+		  "UNMAP_DMA VADDR|ALL");
+	CHECK(n == 2 * SZ_1M + SZ_64K, "... reports %llu bytes",
+	      (unsigned long long)n);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of B");
+	CHECK_ERR(t1_map(c, (uintptr_t)dst, D, SZ_64K, VADDR), 0,
+		  "MAP_DMA VADDR of D");
+	if (pipe(p))
+		t1_die("pipe: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		long before = t1_vmlck_kib(0), after;
+		char r;
+
+		if (t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR))
+			_exit(1);
+		after = t1_vmlck_kib(0);
+		if (after != before + 1024)
+			_exit(2);
+		/* Stay alive until the parent has looked. */
+		close(p[1]);
+		if (read(p[0], &r, 1) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(p[0]);
+	/* Wait for the child's map: poll the parent's VmLck. */
+	for (k = 0; k < 500 && t1_vmlck_kib(0) != lck - 1024; k++)
+		usleep(10000);
+	CHECK(t1_vmlck_kib(0) == lck - 1024,
+	      "the child's MAP_DMA VADDR moved A's 1 MiB charge off us (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	close(p[1]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child: MAP_DMA VADDR from its mm, charged there (status %d)",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+	/* A plain unmap of an invalid mapping works and uncharges. */
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), 0, "invalidate B");
+	n = 0;
+	CHECK_ERR(t1_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &n), 0,
+		  "UNMAP_DMA ALL");
+	CHECK(n == 2 * SZ_1M + SZ_64K, "... %llu bytes", (unsigned long long)n);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back at start (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), 0,
+		  "B can be mapped again");
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), 0,
+		  "and invalidated, then closed with an invalid vaddr");
+	close(e.fd);
+	close(gfd);
+	close(c);
+	close(fd);
+	return 0;
+}
+
+/* ------------------------------------------------------------ nesting */
+
+/*
+ * VFIO_TYPE1_NESTING_IOMMU: what CHECK_EXTENSION says, and what SET_IOMMU
+ * does with it on this IOMMU (printed; with WANT, checked: 0 or an errno
+ * name's number).  If it succeeds, the container maps with v2 semantics.
+ */
+static int cmd_nesting(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c = t1_open_container(), r;
+	void *b = t1_alloc(SZ_64K, SZ_4K);
+
+	r = ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_NESTING_IOMMU);
+	printf("# CHECK_EXTENSION(NESTING) before SET_IOMMU: %d\n", r);
+	CHECK(r == 1, "CHECK_EXTENSION(TYPE1_NESTING) == 1 before SET_IOMMU");
+	gfd = t1_open_group(group);
+	CHECK_ERR(t1_set_container(gfd, c), 0, "SET_CONTAINER");
+	r = t1_set_iommu(c, VFIO_TYPE1_NESTING_IOMMU);
+	printf("# SET_IOMMU(NESTING): %d (%s)\n", r, r ? strerror(-r) : "ok");
+	if (argc > 1)
+		CHECK(r == -atoi(argv[1]), "SET_IOMMU(TYPE1_NESTING) gives %d",
+		      -atoi(argv[1]));
+	if (r) {
+		CHECK_ERR(t1_set_iommu(c, VFIO_TYPE1v2_IOMMU), 0,
+			  "then SET_IOMMU(TYPE1v2) works");
+	} else {
+		CHECK(ioctl(c, VFIO_CHECK_EXTENSION,
+			    VFIO_TYPE1_NESTING_IOMMU) == 1,
+		      "CHECK_EXTENSION(TYPE1_NESTING) == 1 after it");
+		CHECK_ERR(t1_map(c, (uintptr_t)b, SZ_1M, SZ_64K, RW), 0,
+			  "map 64 KiB");
+		CHECK_ERR(t1_unmap(c, SZ_1M + SZ_4K, SZ_4K, 0, NULL), -EINVAL,
+			  "bisecting unmap: EINVAL (v2 semantics)");
+		CHECK_ERR(t1_unmap(c, SZ_1M, SZ_64K, 0, NULL), 0, "unmap");
+	}
+	close(gfd);
+	close(c);
+	return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 static const struct {
@@ -1272,6 +1483,8 @@ static const struct {
 	{ "latejoin", cmd_latejoin, 4 },
 	{ "stall", cmd_stall, 2 },
 	{ "p2p", cmd_p2p, 2 },
+	{ "vaddr", cmd_vaddr, 1 },
+	{ "nesting", cmd_nesting, 1 },
 };
 
 int main(int argc, char **argv)
@@ -1289,6 +1502,6 @@ int main(int argc, char **argv)
 		return t1_failures ? 1 : 0;
 	}
 	fprintf(stderr, "usage: type1-test ext|info|map|unmap|unmap-all|limit|"
-		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p ARGS (see the source)\n");
+		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p|vaddr|nesting ARGS (see the source)\n");
 	return 2;
 }
