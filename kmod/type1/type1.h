@@ -66,6 +66,7 @@ struct vfio_iommu {
 						      * is invalid (UPDATE_VADDR) */
 	bool			v2;
 	bool			nesting;	/* VFIO_TYPE1_NESTING_IOMMU */
+	bool			dirty_tracking;	/* DIRTY_PAGES started */
 };
 
 struct type1_domain {
@@ -150,6 +151,13 @@ bool type1_iova_range_valid(struct vfio_iommu *iommu, dma_addr_t start,
 int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma);
 void type1_unpin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma);
 int type1_change_owner(struct vfio_dma *dma);
+
+/* type1_dirty.c */
+u64 type1_dirty_bitmap_size_max(void);
+int type1_dirty_verify_size(u64 npages, u64 bytes);
+int type1_dirty_copy(struct vfio_iommu *iommu, struct vfio_dma *dma,
+		     dma_addr_t base, u64 __user *bitmap);
+long type1_ioctl_dirty_pages(struct vfio_iommu *iommu, unsigned long arg);
 
 /* type1_domain.c */
 int type1_attach_group(struct vfio_iommu *iommu, struct iommu_group *group);

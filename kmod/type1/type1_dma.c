@@ -395,7 +395,8 @@ static void type1_revalidate(struct vfio_iommu *iommu, struct vfio_dma *first,
 }
 
 static int type1_do_unmap(struct vfio_iommu *iommu,
-			  struct vfio_iommu_type1_dma_unmap *unmap)
+			  struct vfio_iommu_type1_dma_unmap *unmap,
+			  struct vfio_bitmap *bitmap)
 {
 	bool all = unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL;
 	bool invalidate = unmap->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
@@ -407,6 +408,11 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 	int ret = -EINVAL;
 
 	mutex_lock(&iommu->lock);
+	/* Emulated groups and invalid vaddrs exclude each other (type1.h). */
+	if (invalidate && !list_empty(&iommu->emulated_groups)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
 	pgmask = (1UL << __ffs(iommu->pgsize_bitmap)) - 1;
 	if (all) {
 		if (unmap->iova || unmap->size)
@@ -420,6 +426,10 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 			goto out_unlock;
 		last = iova + unmap->size - 1;
 	}
+	/* The bitmap is at the smallest page size, of a started tracking. */
+	if (bitmap && (!iommu->dirty_tracking ||
+		       bitmap->pgsize != pgmask + 1))
+		goto out_unlock;
 
 	/*
 	 * v2 never splits a mapping: the range must not start or end inside
@@ -434,11 +444,6 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 		if (dma && dma->iova + dma->size - 1 != last)
 			goto out_unlock;
 	}
-
-	/* Emulated groups and invalid vaddrs exclude each other (type1.h). */
-	ret = -EBUSY;
-	if (invalidate && !list_empty(&iommu->emulated_groups))
-		goto out_unlock;
 
 	ret = 0;
 	dma = first = type1_find_dma(iommu, iova, last);
@@ -468,6 +473,11 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 		 * the fd cleans up after its peers); the pins and the
 		 * locked_vm charge go back to the mm that made it.
 		 */
+		if (bitmap) {
+			ret = type1_dirty_copy(iommu, dma, iova, bitmap->data);
+			if (ret)
+				break;
+		}
 		unmapped += dma->size;
 		type1_remove_dma(iommu, dma);
 		dma = n ? rb_entry(n, struct vfio_dma, node) : NULL;
@@ -482,18 +492,37 @@ out_unlock:
 
 long type1_ioctl_unmap_dma(struct vfio_iommu *iommu, unsigned long arg)
 {
+	u32 mask = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
+		   VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR;
 	struct vfio_iommu_type1_dma_unmap unmap;
 	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_unmap,
 					  size);
+	struct vfio_bitmap bitmap, *bm = NULL;
 	int ret;
 
 	if (copy_from_user(&unmap, (void __user *)arg, minsz))
 		return -EFAULT;
-	/* No dirty tracking: FLAG_ALL and FLAG_VADDR. */
-	if (unmap.argsz < minsz ||
-	    unmap.flags & ~(VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR))
+	if (unmap.argsz < minsz || unmap.flags & ~mask)
 		return -EINVAL;
-	ret = type1_do_unmap(iommu, &unmap);
+	/* The dirty bitmap goes with an unmap of a given range only. */
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) {
+		if (unmap.flags & (VFIO_DMA_UNMAP_FLAG_ALL |
+				   VFIO_DMA_UNMAP_FLAG_VADDR))
+			return -EINVAL;
+		if (unmap.argsz < minsz + sizeof(bitmap))
+			return -EINVAL;
+		if (copy_from_user(&bitmap, (void __user *)(arg + minsz),
+				   sizeof(bitmap)))
+			return -EFAULT;
+		if (!access_ok(bitmap.data, bitmap.size) || !bitmap.pgsize)
+			return -EINVAL;
+		ret = type1_dirty_verify_size(unmap.size >> __ffs(bitmap.pgsize),
+					      bitmap.size);
+		if (ret)
+			return ret;
+		bm = &bitmap;
+	}
+	ret = type1_do_unmap(iommu, &unmap, bm);
 	if (ret)
 		return ret;
 	return copy_to_user((void __user *)arg +

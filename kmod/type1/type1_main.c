@@ -142,6 +142,24 @@ static int type1_cap_iova_range(struct vfio_iommu *iommu,
 	return 0;
 }
 
+/* Dirty tracking at the smallest IOMMU page size (type1_dirty.c). */
+static int type1_cap_migration(struct vfio_iommu *iommu,
+			       struct vfio_info_cap *caps)
+{
+	struct vfio_iommu_type1_info_cap_migration *cap;
+	struct vfio_info_cap_header *header;
+
+	header = vfio_info_cap_add(caps, sizeof(*cap),
+				   VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1);
+	if (IS_ERR(header))
+		return PTR_ERR(header);
+	cap = container_of(header, typeof(*cap), header);
+	cap->flags = 0;
+	cap->pgsize_bitmap = 1UL << __ffs(iommu->pgsize_bitmap);
+	cap->max_dirty_bitmap_size = type1_dirty_bitmap_size_max();
+	return 0;
+}
+
 static int type1_cap_dma_avail(struct vfio_iommu *iommu,
 			       struct vfio_info_cap *caps)
 {
@@ -181,7 +199,10 @@ static long type1_get_info(struct vfio_iommu *iommu, unsigned long arg)
 	mutex_lock(&iommu->lock);
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
 	info.iova_pgsizes = iommu->pgsize_bitmap;
-	ret = type1_cap_dma_avail(iommu, &caps);
+	/* In upstream's order. */
+	ret = type1_cap_migration(iommu, &caps);
+	if (!ret)
+		ret = type1_cap_dma_avail(iommu, &caps);
 	if (!ret)
 		ret = type1_cap_iova_range(iommu, &caps);
 	mutex_unlock(&iommu->lock);
@@ -226,6 +247,8 @@ static long vfio_iommu_type1_ioctl(void *iommu_data, unsigned int cmd,
 		return type1_ioctl_map_dma(iommu, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
 		return type1_ioctl_unmap_dma(iommu, arg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return type1_ioctl_dirty_pages(iommu, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -55,3 +55,8 @@ setup() {
 	grep '^# ' <<<"$output" | sed "s/^# /# stack=$VFIOCTL_STACK kernel=$KERNEL_SERIES /" >&3
 	assert_success
 }
+
+@test "type1 dirty: DIRTY_PAGES start/stop/get-bitmap, unmap with the bitmap, migration cap" {
+	vrun "$T1" dirty "$G_SOLO"
+	assert_success
+}

@@ -24,6 +24,7 @@
  *                                      DEV2's registers by DMA
  *   type1-test vaddr GROUP:DEV         VFIO_UPDATE_VADDR, DMA across it
  *   type1-test nesting GROUP [ERRNO]   VFIO_TYPE1_NESTING_IOMMU
+ *   type1-test dirty GROUP             dirty-page tracking, migration cap
  *
  * Prints TAP lines; exits 0 if every check passed, 1 if one failed, 2 if
  * the setup failed.
@@ -1462,6 +1463,207 @@ static int cmd_nesting(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ dirty */
+
+static int dirty_pages(int c, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = {
+		.argsz = sizeof(d), .flags = flags,
+	};
+
+	return ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
+}
+
+static int dirty_get(int c, uint64_t iova, uint64_t size, uint64_t pgsize,
+		     uint64_t *bits, uint64_t bytes, uint32_t argsz_cut)
+{
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap d;
+		struct vfio_iommu_type1_dirty_bitmap_get g;
+	} __attribute__((packed)) r = {
+		.d = { .argsz = sizeof(r) - argsz_cut,
+		       .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP },
+		.g = { .iova = iova, .size = size,
+		       .bitmap = { .pgsize = pgsize, .size = bytes,
+				   .data = (void *)bits } },
+	};
+
+	return ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &r) ? -errno : 0;
+}
+
+static int unmap_dirty(int c, uint64_t iova, uint64_t size, uint32_t flags,
+		       uint64_t pgsize, uint64_t *bits, uint64_t bytes,
+		       uint32_t argsz_cut, uint64_t *unmapped)
+{
+	struct {
+		struct vfio_iommu_type1_dma_unmap u;
+		struct vfio_bitmap b;
+	} __attribute__((packed)) r = {
+		.u = { .argsz = sizeof(r) - argsz_cut,
+		       .flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | flags,
+		       .iova = iova, .size = size },
+		.b = { .pgsize = pgsize, .size = bytes, .data = (void *)bits },
+	};
+
+	if (ioctl(c, VFIO_IOMMU_UNMAP_DMA, &r))
+		return -errno;
+	if (unmapped)
+		*unmapped = r.u.size;
+	return 0;
+}
+
+#define PAT	0xa5a5a5a5a5a5a5a5ULL
+
+/*
+ * Dirty-page tracking: errnos, GET_INFO's migration cap, and the bitmap
+ * layout (every page of a mapping is dirty: no device reports dirtying).
+ */
+static int cmd_dirty(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c, i;
+	struct vfio_iommu_type1_info_cap_migration *mig;
+	struct vfio_iommu_type1_info *info;
+	uint8_t *a = t1_alloc(SZ_1M, SZ_4K);
+	uint64_t bits[16], n, want[16];
+	uint32_t argsz = 4096;
+	const uint64_t A = SZ_1M, B = SZ_1M + 128 * 1024, C = 4 * SZ_1M;
+	const uint32_t START = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	const uint32_t STOP = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+
+	(void)argc;
+	/* v1 has no dirty tracking */
+	c = t1_setup(&group, 1, VFIO_TYPE1_IOMMU, &gfd);
+	CHECK_ERR(dirty_pages(c, START), -EACCES, "v1: DIRTY_PAGES START");
+	close(gfd);
+	close(c);
+
+	c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
+	info = calloc(1, argsz);
+	info->argsz = argsz;
+	CHECK(ioctl(c, VFIO_IOMMU_GET_INFO, info) == 0, "GET_INFO");
+	mig = (void *)cap_find(info, argsz, info->cap_offset,
+			       VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION);
+	CHECK(mig && info->cap_offset &&
+	      (void *)mig == (char *)info + info->cap_offset,
+	      "the migration cap comes first in the chain");
+	if (mig) {
+		printf("# migration cap: version %u flags 0x%x pgsize_bitmap 0x%llx max_dirty_bitmap_size 0x%llx\n",
+		       mig->header.version, mig->flags,
+		       (unsigned long long)mig->pgsize_bitmap,
+		       (unsigned long long)mig->max_dirty_bitmap_size);
+		CHECK(mig->header.version == 1 && mig->flags == 0 &&
+		      mig->pgsize_bitmap == SZ_4K &&
+		      mig->max_dirty_bitmap_size == 0x10000000ULL,
+		      "migration cap: version 1, flags 0, 4 KiB, 256 MiB bitmaps");
+	}
+	free(info);
+
+	/* DIRTY_PAGES errnos */
+	CHECK_ERR(dirty_pages(c, 0), -EINVAL, "DIRTY_PAGES flags 0");
+	CHECK_ERR(dirty_pages(c, START | STOP), -EINVAL,
+		  "DIRTY_PAGES START|STOP");
+	CHECK_ERR(dirty_pages(c, 1u << 3), -EINVAL, "DIRTY_PAGES unknown flag");
+	{
+		struct vfio_iommu_type1_dirty_bitmap d = {
+			.argsz = sizeof(d) - 1, .flags = START,
+		};
+
+		CHECK(ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &d) == -1 &&
+		      errno == EINVAL, "DIRTY_PAGES short argsz: EINVAL");
+	}
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, 64 * 1024, RW), 0, "map 64 KiB at A");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, B, 16 * 1024, RW), 0, "map 16 KiB at B");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, C, SZ_4K, RW), 0, "map 4 KiB at C");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  -EINVAL, "GET_BITMAP before START");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, SZ_4K, bits, 8, 0, NULL), -EINVAL,
+		  "UNMAP_DMA GET_DIRTY_BITMAP before START");
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP when not started");
+	CHECK_ERR(dirty_pages(c, START), 0, "START");
+	CHECK_ERR(dirty_pages(c, START), 0, "START again");
+
+	/* GET_BITMAP errnos */
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, 2 * SZ_4K, bits, sizeof(bits), 0),
+		  -EINVAL, "GET_BITMAP pgsize 8 KiB");
+	CHECK_ERR(dirty_get(c, A + SZ_4K, SZ_4K, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP bisecting a mapping");
+	CHECK_ERR(dirty_get(c, A, 100, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP unaligned size");
+	CHECK_ERR(dirty_get(c, A, 0, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP size 0");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP bitmap too small");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 1),
+		  -EINVAL, "GET_BITMAP argsz short of the range");
+
+	/* Layout: A bits 0-15, B bits 32-35 (ORed in), C bit 768. */
+	for (i = 0; i < 16; i++)
+		bits[i] = want[i] = PAT;
+	want[0] = 0x0000000f0000ffffULL;
+	want[12] = 0x1;
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  0, "GET_BITMAP of A..C");
+	for (i = 0; i < 16; i++)
+		printf("# bitmap[%d] = 0x%016llx\n", i,
+		       (unsigned long long)bits[i]);
+	CHECK(!memcmp(bits, want, sizeof(bits)),
+	      "every mapped page dirty; words no mapping covers untouched");
+	for (i = 0; i < 16; i++)
+		bits[i] = 0;
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  0, "GET_BITMAP again");
+	CHECK(bits[0] == 0x0000000f0000ffffULL && bits[12] == 1,
+	      "... all still dirty (0x%llx, 0x%llx)",
+	      (unsigned long long)bits[0], (unsigned long long)bits[12]);
+	bits[0] = PAT;
+	CHECK_ERR(dirty_get(c, B, 16 * 1024, SZ_4K, bits, 8, 0), 0,
+		  "GET_BITMAP of B alone");
+	CHECK(bits[0] == 0xf, "... bits 0-3, the rest cleared (0x%llx)",
+	      (unsigned long long)bits[0]);
+
+	/* UNMAP_DMA with the bitmap */
+	CHECK_ERR(unmap_dirty(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, SZ_4K, bits,
+			      8, 0, NULL), -EINVAL, "GET_DIRTY_BITMAP|ALL");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, VFIO_DMA_UNMAP_FLAG_VADDR, SZ_4K,
+			      bits, 8, 0, NULL), -EINVAL,
+		  "GET_DIRTY_BITMAP|VADDR");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, SZ_4K, bits, 8, 1, NULL), -EINVAL,
+		  "GET_DIRTY_BITMAP, argsz short of the bitmap");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, 2 * SZ_4K, bits, 8, 0, NULL),
+		  -EINVAL, "GET_DIRTY_BITMAP pgsize 8 KiB");
+	CHECK_ERR(unmap_dirty(c, A, 64 * 1024, 0, SZ_4K, bits, 0, 0, NULL),
+		  -EINVAL, "GET_DIRTY_BITMAP of size 0");
+	bits[0] = PAT;
+	bits[1] = PAT;
+	n = 0;
+	CHECK_ERR(unmap_dirty(c, A, 64 * 1024, 0, SZ_4K, bits, 16, 0, &n), 0,
+		  "UNMAP_DMA A with GET_DIRTY_BITMAP");
+	CHECK(n == 64 * 1024 && bits[0] == 0xffff && bits[1] == PAT,
+	      "... %llu bytes, bitmap 0x%llx 0x%llx", (unsigned long long)n,
+	      (unsigned long long)bits[0], (unsigned long long)bits[1]);
+	bits[0] = 0;
+	CHECK_ERR(unmap_dirty(c, A, C + SZ_4K - A, 0, SZ_4K, bits, 8, 0, &n),
+		  -EINVAL, "UNMAP_DMA B..C with a too small bitmap");
+	for (i = 0; i < 16; i++)
+		bits[i] = 0;
+	CHECK_ERR(unmap_dirty(c, A, C + SZ_4K - A, 0, SZ_4K, bits,
+			      sizeof(bits), 0, &n), 0,
+		  "UNMAP_DMA of A..C with GET_DIRTY_BITMAP");
+	CHECK(n == 16 * 1024 + SZ_4K && bits[0] == 0xf00000000ULL &&
+	      bits[12] == 1, "... %llu bytes, B and C dirty", (unsigned long long)n);
+
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP");
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP again");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_4K, RW), 0, "map at A");
+	CHECK_ERR(dirty_get(c, A, SZ_4K, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP after STOP");
+	CHECK_ERR(unmap_dirty(c, A, SZ_4K, 0, SZ_4K, bits, 8, 0, NULL), -EINVAL,
+		  "UNMAP_DMA GET_DIRTY_BITMAP after STOP");
+	close(gfd);
+	close(c);
+	return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 static const struct {
@@ -1485,6 +1687,7 @@ static const struct {
 	{ "p2p", cmd_p2p, 2 },
 	{ "vaddr", cmd_vaddr, 1 },
 	{ "nesting", cmd_nesting, 1 },
+	{ "dirty", cmd_dirty, 1 },
 };
 
 int main(int argc, char **argv)
@@ -1502,6 +1705,6 @@ int main(int argc, char **argv)
 		return t1_failures ? 1 : 0;
 	}
 	fprintf(stderr, "usage: type1-test ext|info|map|unmap|unmap-all|limit|"
-		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p|vaddr|nesting ARGS (see the source)\n");
+		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p|vaddr|nesting|dirty ARGS (see the source)\n");
 	return 2;
 }
