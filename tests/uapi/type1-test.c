@@ -1139,7 +1139,8 @@ static int cmd_p2p(int argc, char **argv)
 	int g1 = atoi(argv[0]), g2 = atoi(argv[1]), gfd1, gfd2, c1, c2;
 	struct edu m = { .name = strchr(argv[0], ':') },
 		   t = { .name = strchr(argv[1], ':') };
-	const uint64_t P = 256 * SZ_1M, Q = 320 * SZ_1M, R = 384 * SZ_1M;
+	/* edu DMA addresses are 28 bits: stay below 256 MiB. */
+	const uint64_t P = 64 * SZ_1M, Q = 96 * SZ_1M, R = 128 * SZ_1M;
 	bool dma = argc > 2 && !strcmp(argv[2], "dma");
 	size_t bsz, osz;
 	uint64_t n;
