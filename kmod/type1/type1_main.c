@@ -92,9 +92,10 @@ static long type1_check_extension(struct vfio_iommu *iommu, unsigned long arg)
 		return 1;
 	case VFIO_UPDATE_VADDR:
 		/*
-		 * As upstream since the fixes of 6.2 (also in 6.1.y): only a
-		 * container without emulated groups offers it, so none
-		 * before SET_IOMMU.
+		 * As upstream since the vaddr fixes of 6.2 (marked for
+		 * stable): only a container without emulated groups offers
+		 * it, so none before SET_IOMMU.  type1-extras.bats prints
+		 * what the stock kernel answers.
 		 */
 		if (!iommu)
 			return 0;
