@@ -105,6 +105,53 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #endif
 
 /*
+ * The pfn a VM_PFNMAP @vma maps at @addr and whether that pte is writable;
+ * -errno if nothing is mapped there yet (the caller may fault it in and ask
+ * again).  The caller holds the mmap lock; the page-table lock is taken and
+ * dropped inside.  follow_pte() took the mm until 6.10 and the vma until
+ * 6.12, which replaced it with follow_pfnmap_start()/end() (type1 P2P).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+static inline int vfioctl_follow_pfn(struct vm_area_struct *vma,
+				     unsigned long addr, unsigned long *pfn,
+				     bool *writable)
+{
+	spinlock_t *ptl;
+	pte_t *ptep, pte;
+	int ret;
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+	ret = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
+#else
+	ret = follow_pte(vma, addr, &ptep, &ptl);
+#endif
+	if (ret)
+		return ret;
+	pte = ptep_get(ptep);
+	*pfn = pte_pfn(pte);
+	*writable = pte_write(pte);
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+}
+#else
+static inline int vfioctl_follow_pfn(struct vm_area_struct *vma,
+				     unsigned long addr, unsigned long *pfn,
+				     bool *writable)
+{
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+	int ret;
+
+	ret = follow_pfnmap_start(&args);
+	if (ret)
+		return ret;
+	*pfn = args.pfn;
+	*writable = args.writable;
+	follow_pfnmap_end(&args);
+	return 0;
+}
+#endif
+
+/*
  * SET_CONTAINER with a fd that is neither a container nor (6.2+) an
  * iommufd: EINVAL before iommufd learnt to stand in for a container,
  * EBADFD since (core, to match the stock errno of the running kernel).

@@ -20,9 +20,21 @@
  * Each struct vfio_dma is one MAP_DMA: an IOVA range in the rb-tree
  * @dma_list (keyed by iova; ranges never overlap), the mm that made it
  * (mmgrab'd: it owns the pins and the locked_vm charge, whoever unmaps),
- * and the physically contiguous runs of pinned pages that back it.
+ * and the physically contiguous runs of pinned pages that back it (or, for
+ * a peer-to-peer mapping of a VM_PFNMAP range, of unpinned MMIO pfns).
  * Keeping the runs lets unmap unpin without walking the IOMMU page tables
  * and lets a new domain be replayed run by run.
+ *
+ * VFIO_UPDATE_VADDR (live update): UNMAP_DMA with FLAG_VADDR marks mappings
+ * vaddr_invalid (counted in @vaddr_invalid_count) and leaves them mapped,
+ * pinned and charged; MAP_DMA with FLAG_VADDR gives one its new vaddr and,
+ * if it comes from another mm (after exec), moves the locked_vm charge and
+ * the ownership there.  Nothing in this backend reads @vaddr of a mapping
+ * that is already pinned: only pinning does (type1_pin_dma), and only
+ * mappings recorded while emulated groups alone were attached are unpinned.
+ * Emulated groups and invalid vaddrs therefore exclude each other, as
+ * upstream: no emulated group attaches while the count is non-zero, no
+ * vaddr is invalidated while one is attached.  All under @lock.
  */
 #ifndef VFIOCTL_TYPE1_H
 #define VFIOCTL_TYPE1_H
@@ -50,7 +62,11 @@ struct vfio_iommu {
 	unsigned long		pgsize_bitmap;	/* intersection of domains' */
 	unsigned long		pinned_pages;
 	unsigned long		locked_pages;
+	unsigned int		vaddr_invalid_count; /* mappings whose vaddr
+						      * is invalid (UPDATE_VADDR) */
 	bool			v2;
+	bool			nesting;	/* VFIO_TYPE1_NESTING_IOMMU */
+	bool			dirty_tracking;	/* DIRTY_PAGES started */
 };
 
 struct type1_domain {
@@ -96,6 +112,11 @@ struct vfio_dma {
 	int			prot;		/* IOMMU_READ/WRITE/CACHE */
 	bool			lock_cap;	/* CAP_IPC_LOCK at map time */
 	bool			pinned;		/* runs are valid */
+	bool			pfnmap;		/* runs are PFNMAP pfns: not
+						 * pinned, not charged */
+	bool			vaddr_invalid;	/* UNMAP_DMA with FLAG_VADDR:
+						 * @vaddr must not be used until
+						 * MAP_DMA with FLAG_VADDR */
 	struct mm_struct	*mm;		/* mmgrab'd owner */
 	unsigned long		locked_pages;	/* charged to mm->locked_vm */
 	unsigned long		nr_runs;
@@ -129,6 +150,14 @@ bool type1_iova_range_valid(struct vfio_iommu *iommu, dma_addr_t start,
 /* type1_pin.c */
 int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma);
 void type1_unpin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma);
+int type1_change_owner(struct vfio_dma *dma);
+
+/* type1_dirty.c */
+u64 type1_dirty_bitmap_size_max(void);
+int type1_dirty_verify_size(u64 npages, u64 bytes);
+int type1_dirty_copy(struct vfio_iommu *iommu, struct vfio_dma *dma,
+		     dma_addr_t base, u64 __user *bitmap);
+long type1_ioctl_dirty_pages(struct vfio_iommu *iommu, unsigned long arg);
 
 /* type1_domain.c */
 int type1_attach_group(struct vfio_iommu *iommu, struct iommu_group *group);

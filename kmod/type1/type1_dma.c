@@ -7,6 +7,13 @@
  * READ/WRITE, zero or unaligned size/iova/vaddr, and wrap-around are
  * EINVAL; an overlap is EEXIST; the entry limit is ENOSPC; an IOVA outside
  * the usable ranges is EINVAL.
+ *
+ * VFIO_UPDATE_VADDR as upstream: MAP_DMA with FLAG_VADDR (and neither READ
+ * nor WRITE, else EINVAL) needs a mapping at exactly that iova and size
+ * whose vaddr was invalidated (no mapping there: ENOENT; otherwise
+ * EINVAL).  UNMAP_DMA with FLAG_VADDR invalidates the vaddr of every
+ * mapping in the range (or all, with FLAG_ALL) and reports their size; if
+ * one already was invalid, none is changed and the result is EINVAL.
  */
 #include <linux/mm.h>
 #include <linux/sizes.h>
@@ -245,6 +252,8 @@ static void type1_remove_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 			type1_unmap_dma_domain(dma, d->domain);
 		type1_unpin_dma(iommu, dma);
 	}
+	if (dma->vaddr_invalid)
+		iommu->vaddr_invalid_count--;
 	rb_erase(&dma->node, &iommu->dma_list);
 	mmdrop(dma->mm);
 	iommu->dma_avail++;
@@ -262,9 +271,30 @@ void type1_remove_all_dma(struct vfio_iommu *iommu)
 
 /* ------------------------------------------------------------ MAP_DMA */
 
+/* MAP_DMA with FLAG_VADDR: give an invalidated mapping its new vaddr. */
+static int type1_update_vaddr(struct vfio_iommu *iommu, dma_addr_t iova,
+			      size_t size, unsigned long vaddr)
+{
+	struct vfio_dma *dma = type1_find_dma(iommu, iova, iova + size - 1);
+	int ret;
+
+	if (!dma)
+		return -ENOENT;
+	if (!dma->vaddr_invalid || dma->iova != iova || dma->size != size)
+		return -EINVAL;
+	ret = type1_change_owner(dma);
+	if (ret)
+		return ret;
+	dma->vaddr = vaddr;
+	dma->vaddr_invalid = false;
+	iommu->vaddr_invalid_count--;
+	return 0;
+}
+
 static int type1_do_map(struct vfio_iommu *iommu,
 			struct vfio_iommu_type1_dma_map *map)
 {
+	bool set_vaddr = map->flags & VFIO_DMA_MAP_FLAG_VADDR;
 	dma_addr_t iova = map->iova;
 	unsigned long vaddr = map->vaddr;
 	size_t size = map->size;
@@ -279,7 +309,8 @@ static int type1_do_map(struct vfio_iommu *iommu,
 		prot |= IOMMU_WRITE;
 	if (map->flags & VFIO_DMA_MAP_FLAG_READ)
 		prot |= IOMMU_READ;
-	if (!prot)
+	/* A vaddr update keeps the protection: it takes neither flag. */
+	if (!prot == !set_vaddr)
 		return -EINVAL;
 	if (!current->mm)
 		return -ESRCH;
@@ -291,6 +322,10 @@ static int type1_do_map(struct vfio_iommu *iommu,
 		goto out_unlock;
 	if (iova + size - 1 < iova || vaddr + size - 1 < vaddr)
 		goto out_unlock;
+	if (set_vaddr) {
+		ret = type1_update_vaddr(iommu, iova, size, vaddr);
+		goto out_unlock;
+	}
 	ret = -EEXIST;
 	if (type1_find_dma(iommu, iova, iova + size - 1))
 		goto out_unlock;
@@ -333,7 +368,8 @@ long type1_ioctl_map_dma(struct vfio_iommu *iommu, unsigned long arg)
 {
 	struct vfio_iommu_type1_dma_map map;
 	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
-	u32 mask = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	u32 mask = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
+		   VFIO_DMA_MAP_FLAG_VADDR;
 
 	if (copy_from_user(&map, (void __user *)arg, minsz))
 		return -EFAULT;
@@ -344,18 +380,39 @@ long type1_ioctl_map_dma(struct vfio_iommu *iommu, unsigned long arg)
 
 /* ------------------------------------------------------------ UNMAP_DMA */
 
+/* Mark the vaddrs of @first up to (not including) @stop valid again. */
+static void type1_revalidate(struct vfio_iommu *iommu, struct vfio_dma *first,
+			     struct vfio_dma *stop)
+{
+	struct rb_node *n;
+
+	for (n = &first->node; n && n != &stop->node; n = rb_next(n)) {
+		struct vfio_dma *dma = rb_entry(n, struct vfio_dma, node);
+
+		dma->vaddr_invalid = false;
+		iommu->vaddr_invalid_count--;
+	}
+}
+
 static int type1_do_unmap(struct vfio_iommu *iommu,
-			  struct vfio_iommu_type1_dma_unmap *unmap)
+			  struct vfio_iommu_type1_dma_unmap *unmap,
+			  struct vfio_bitmap *bitmap)
 {
 	bool all = unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL;
+	bool invalidate = unmap->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	dma_addr_t iova = unmap->iova, last;
-	struct vfio_dma *dma;
+	struct vfio_dma *dma, *first;
 	struct rb_node *n;
 	unsigned long pgmask;
 	u64 unmapped = 0;
 	int ret = -EINVAL;
 
 	mutex_lock(&iommu->lock);
+	/* Emulated groups and invalid vaddrs exclude each other (type1.h). */
+	if (invalidate && !list_empty(&iommu->emulated_groups)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
 	pgmask = (1UL << __ffs(iommu->pgsize_bitmap)) - 1;
 	if (all) {
 		if (unmap->iova || unmap->size)
@@ -369,6 +426,10 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 			goto out_unlock;
 		last = iova + unmap->size - 1;
 	}
+	/* The bitmap is at the smallest page size, of a started tracking. */
+	if (bitmap && (!iommu->dirty_tracking ||
+		       bitmap->pgsize != pgmask + 1))
+		goto out_unlock;
 
 	/*
 	 * v2 never splits a mapping: the range must not start or end inside
@@ -385,17 +446,38 @@ static int type1_do_unmap(struct vfio_iommu *iommu,
 	}
 
 	ret = 0;
-	dma = type1_find_dma(iommu, iova, last);
+	dma = first = type1_find_dma(iommu, iova, last);
 	while (dma) {
 		if (!iommu->v2 && iova > dma->iova)
 			break;
+		n = rb_next(&dma->node);
+		if (invalidate) {
+			/* All or nothing: undo what this call invalidated. */
+			if (dma->vaddr_invalid) {
+				type1_revalidate(iommu, first, dma);
+				unmapped = 0;
+				ret = -EINVAL;
+				break;
+			}
+			dma->vaddr_invalid = true;
+			iommu->vaddr_invalid_count++;
+			unmapped += dma->size;
+			dma = n ? rb_entry(n, struct vfio_dma, node) : NULL;
+			if (dma && dma->iova > last)
+				break;
+			continue;
+		}
 		/*
 		 * Any holder of the container fd may unmap any mapping, as
 		 * on 6.1 and 6.12 (a process that forked, exec'd or received
 		 * the fd cleans up after its peers); the pins and the
 		 * locked_vm charge go back to the mm that made it.
 		 */
-		n = rb_next(&dma->node);
+		if (bitmap) {
+			ret = type1_dirty_copy(iommu, dma, iova, bitmap->data);
+			if (ret)
+				break;
+		}
 		unmapped += dma->size;
 		type1_remove_dma(iommu, dma);
 		dma = n ? rb_entry(n, struct vfio_dma, node) : NULL;
@@ -410,17 +492,37 @@ out_unlock:
 
 long type1_ioctl_unmap_dma(struct vfio_iommu *iommu, unsigned long arg)
 {
+	u32 mask = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
+		   VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR;
 	struct vfio_iommu_type1_dma_unmap unmap;
 	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_unmap,
 					  size);
+	struct vfio_bitmap bitmap, *bm = NULL;
 	int ret;
 
 	if (copy_from_user(&unmap, (void __user *)arg, minsz))
 		return -EFAULT;
-	/* No dirty tracking and no vaddr updates: only FLAG_ALL. */
-	if (unmap.argsz < minsz || unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+	if (unmap.argsz < minsz || unmap.flags & ~mask)
 		return -EINVAL;
-	ret = type1_do_unmap(iommu, &unmap);
+	/* The dirty bitmap goes with an unmap of a given range only. */
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) {
+		if (unmap.flags & (VFIO_DMA_UNMAP_FLAG_ALL |
+				   VFIO_DMA_UNMAP_FLAG_VADDR))
+			return -EINVAL;
+		if (unmap.argsz < minsz + sizeof(bitmap))
+			return -EINVAL;
+		if (copy_from_user(&bitmap, (void __user *)(arg + minsz),
+				   sizeof(bitmap)))
+			return -EFAULT;
+		if (!access_ok(bitmap.data, bitmap.size) || !bitmap.pgsize)
+			return -EINVAL;
+		ret = type1_dirty_verify_size(unmap.size >> __ffs(bitmap.pgsize),
+					      bitmap.size);
+		if (ret)
+			return ret;
+		bm = &bitmap;
+	}
+	ret = type1_do_unmap(iommu, &unmap, bm);
 	if (ret)
 		return ret;
 	return copy_to_user((void __user *)arg +

@@ -328,7 +328,10 @@ static int type1_attach_domain(struct vfio_iommu *iommu,
 	bool coherent = false;
 	int ret;
 
-	ret = iommu_attach_group(domain, group);
+	/* Nesting must be enabled while the domain has no device yet. */
+	ret = iommu->nesting ? iommu_enable_nesting(domain) : 0;
+	if (!ret)
+		ret = iommu_attach_group(domain, group);
 	if (ret) {
 		iommu_domain_free(domain);
 		return ret;
@@ -425,6 +428,15 @@ int type1_attach_group(struct vfio_iommu *iommu, struct iommu_group *group)
 
 	iommu_group_for_each_dev(group, &a, type1_alloc_from_dev);
 	if (a.emulated) {
+		/*
+		 * Emulated devices would reach memory through vaddr, which
+		 * VFIO_UPDATE_VADDR may have invalidated (stock: EBUSY).
+		 */
+		if (iommu->vaddr_invalid_count) {
+			ret = -EBUSY;
+			kfree(g);
+			goto out_unlock;
+		}
 		list_add(&g->next, &iommu->emulated_groups);
 		goto out_unlock;
 	}

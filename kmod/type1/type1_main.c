@@ -38,7 +38,8 @@ static void *vfio_iommu_type1_open(unsigned long arg)
 {
 	struct vfio_iommu *iommu;
 
-	if (arg != VFIO_TYPE1_IOMMU && arg != VFIO_TYPE1v2_IOMMU)
+	if (arg != VFIO_TYPE1_IOMMU && arg != VFIO_TYPE1v2_IOMMU &&
+	    arg != VFIO_TYPE1_NESTING_IOMMU)
 		return ERR_PTR(-EINVAL);
 
 	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL);
@@ -51,7 +52,9 @@ static void *vfio_iommu_type1_open(unsigned long arg)
 	iommu->dma_list = RB_ROOT;
 	iommu->dma_avail = READ_ONCE(type1_dma_entry_limit);
 	iommu->pgsize_bitmap = PAGE_MASK;
-	iommu->v2 = arg == VFIO_TYPE1v2_IOMMU;
+	/* Nesting is v2 on domains the IOMMU driver made nestable. */
+	iommu->nesting = arg == VFIO_TYPE1_NESTING_IOMMU;
+	iommu->v2 = arg == VFIO_TYPE1v2_IOMMU || iommu->nesting;
 	return iommu;
 }
 
@@ -81,7 +84,25 @@ static long type1_check_extension(struct vfio_iommu *iommu, unsigned long arg)
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
 	case VFIO_UNMAP_ALL:
+	/*
+	 * Stock type1 answers it until 6.13 whatever the IOMMU; SET_IOMMU
+	 * then fails if the IOMMU driver cannot enable nesting.
+	 */
+	case VFIO_TYPE1_NESTING_IOMMU:
 		return 1;
+	case VFIO_UPDATE_VADDR:
+		/*
+		 * As upstream since the vaddr fixes of 6.2 (marked for
+		 * stable): only a container without emulated groups offers
+		 * it, so none before SET_IOMMU.  type1-extras.bats prints
+		 * what the stock kernel answers.
+		 */
+		if (!iommu)
+			return 0;
+		mutex_lock(&iommu->lock);
+		ret = list_empty(&iommu->emulated_groups);
+		mutex_unlock(&iommu->lock);
+		return ret;
 	case VFIO_DMA_CC_IOMMU:
 		if (!iommu)
 			return 0;
@@ -119,6 +140,24 @@ static int type1_cap_iova_range(struct vfio_iommu *iommu,
 		cap->iova_ranges[n].end = r->last;
 		n++;
 	}
+	return 0;
+}
+
+/* Dirty tracking at the smallest IOMMU page size (type1_dirty.c). */
+static int type1_cap_migration(struct vfio_iommu *iommu,
+			       struct vfio_info_cap *caps)
+{
+	struct vfio_iommu_type1_info_cap_migration *cap;
+	struct vfio_info_cap_header *header;
+
+	header = vfio_info_cap_add(caps, sizeof(*cap),
+				   VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1);
+	if (IS_ERR(header))
+		return PTR_ERR(header);
+	cap = container_of(header, typeof(*cap), header);
+	cap->flags = 0;
+	cap->pgsize_bitmap = 1UL << __ffs(iommu->pgsize_bitmap);
+	cap->max_dirty_bitmap_size = type1_dirty_bitmap_size_max();
 	return 0;
 }
 
@@ -161,7 +200,10 @@ static long type1_get_info(struct vfio_iommu *iommu, unsigned long arg)
 	mutex_lock(&iommu->lock);
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
 	info.iova_pgsizes = iommu->pgsize_bitmap;
-	ret = type1_cap_dma_avail(iommu, &caps);
+	/* In upstream's order. */
+	ret = type1_cap_migration(iommu, &caps);
+	if (!ret)
+		ret = type1_cap_dma_avail(iommu, &caps);
 	if (!ret)
 		ret = type1_cap_iova_range(iommu, &caps);
 	mutex_unlock(&iommu->lock);
@@ -206,6 +248,8 @@ static long vfio_iommu_type1_ioctl(void *iommu_data, unsigned int cmd,
 		return type1_ioctl_map_dma(iommu, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
 		return type1_ioctl_unmap_dma(iommu, arg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return type1_ioctl_dirty_pages(iommu, arg);
 	default:
 		return -ENOTTY;
 	}

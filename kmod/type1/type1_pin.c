@@ -13,6 +13,15 @@
  * mapping mm, against RLIMIT_MEMLOCK unless the mapper had CAP_IPC_LOCK.
  * The limit is checked before each batch is kept (so a map cannot pin far
  * beyond it) and charged once at the end under the mmap lock.
+ *
+ * Peer-to-peer: a range that cannot be pinned from its first page on may
+ * be a VM_PFNMAP mapping, typically a vfio-pci BAR mmap.  Its pfns are
+ * looked up (faulted in if need be) and mapped as they are, with upstream's
+ * rules: VM_PFNMAP vmas only, writable ptes for a writable mapping, only
+ * pfns the kernel does not refcount (MMIO or reserved pages), nothing
+ * pinned, nothing charged.  Unlike upstream a mapping is all pinned pages
+ * or all PFNMAP pfns, never a mix (dma->pfnmap).  Nothing follows the vma
+ * afterwards, as upstream: see docs/security.md.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -163,6 +172,121 @@ static int type1_flush_run(struct vfio_iommu *iommu, struct vfio_dma *dma,
 	return ret;
 }
 
+/* Is @pfn one the kernel does not refcount: MMIO, or a reserved page? */
+static bool type1_pfn_unrefcounted(unsigned long pfn)
+{
+	return !pfn_valid(pfn) || PageReserved(pfn_to_page(pfn));
+}
+
+/*
+ * The pfn behind @vaddr of @mm, which must lie in a VM_PFNMAP vma; the pte
+ * is faulted in first if need be (vfio-pci populates BAR mmaps on fault).
+ * -ENXIO if @vaddr is not in a VM_PFNMAP vma at all, -EFAULT if it is but
+ * cannot be used (no pte after the fault, read-only pte for a writable
+ * mapping, a refcounted page), or fixup_user_fault()'s error.
+ */
+static int type1_pfnmap_lookup(struct mm_struct *mm, unsigned long vaddr,
+			       bool write, unsigned long *pfn)
+{
+	unsigned int fault = FAULT_FLAG_REMOTE | (write ? FAULT_FLAG_WRITE : 0);
+	struct vm_area_struct *vma;
+	bool writable, unlocked;
+	int ret;
+
+	mmap_read_lock(mm);
+retry:
+	ret = -ENXIO;
+	vma = vma_lookup(mm, vaddr);
+	if (!vma || !(vma->vm_flags & VM_PFNMAP))
+		goto out;
+	if (vfioctl_follow_pfn(vma, vaddr, pfn, &writable)) {
+		unlocked = false;
+		ret = fixup_user_fault(mm, vaddr, fault, &unlocked);
+		if (ret)
+			goto out;
+		/* The lock was dropped: the vma may be another one now. */
+		if (unlocked) {
+			ret = -EINTR;
+			if (fatal_signal_pending(current))
+				goto out;
+			goto retry;
+		}
+		ret = -EFAULT;
+		if (vfioctl_follow_pfn(vma, vaddr, pfn, &writable))
+			goto out;
+	}
+	ret = -EFAULT;
+	if ((write && !writable) || !type1_pfn_unrefcounted(*pfn))
+		goto out;
+	ret = 0;
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Map all of a PFNMAP @dma into every domain, physically contiguous pfns
+ * as one run; nothing is pinned or charged.  @pin_err is what pinning the
+ * first page said, returned if that page is not PFNMAP memory either.  All
+ * or nothing.  The caller holds iommu->lock and a reference on dma->mm.
+ */
+static int type1_map_pfnmap(struct vfio_iommu *iommu, struct vfio_dma *dma,
+			    int pin_err)
+{
+	unsigned long npages = dma->size >> PAGE_SHIFT, i, pfn;
+	bool write = dma->prot & IOMMU_WRITE;
+	struct type1_run cur = { 0, 0 };
+	dma_addr_t iova = dma->iova;	/* where @cur starts */
+	struct type1_domain *d;
+	int ret = 0;
+
+	for (i = 0; i < npages; i++) {
+		ret = type1_pfnmap_lookup(dma->mm, dma->vaddr + (i << PAGE_SHIFT),
+					  write, &pfn);
+		if (ret) {
+			if (ret == -ENXIO)
+				ret = i ? -EFAULT : pin_err;
+			break;
+		}
+		if (cur.npages && pfn == cur.pfn + cur.npages &&
+		    !type1_disable_hugepages) {
+			cur.npages++;
+		} else {
+			if (cur.npages) {
+				ret = type1_flush_run(iommu, dma, iova, &cur);
+				if (ret)
+					break;
+				iova += cur.npages << PAGE_SHIFT;
+			}
+			cur.pfn = pfn;
+			cur.npages = 1;
+		}
+		if (!((i + 1) % TYPE1_RESCHED_PAGES)) {
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
+		}
+	}
+	if (!ret && cur.npages) {
+		ret = type1_flush_run(iommu, dma, iova, &cur);
+		if (!ret)
+			iova += cur.npages << PAGE_SHIFT;
+	}
+	if (ret) {
+		if (iova > dma->iova)
+			list_for_each_entry(d, &iommu->domain_list, next)
+				type1_iommu_unmap(d->domain, dma->iova,
+						  iova - dma->iova);
+		type1_free_runs(dma);
+		return ret;
+	}
+	dma->pfnmap = true;
+	dma->pinned = true;
+	return 0;
+}
+
 /*
  * Pin all of @dma and map it into every domain.  All or nothing: on error
  * nothing stays mapped, pinned or charged.  Called with iommu->lock held.
@@ -180,6 +304,9 @@ int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 	long got, i;
 	int ret = 0;
 
+	/* Emulated groups and invalid vaddrs exclude each other (type1.h). */
+	if (dma->vaddr_invalid)
+		return -EBUSY;
 	if (npages > batch_max) {
 		pages = (struct page **)__get_free_page(GFP_KERNEL);
 		if (!pages)
@@ -201,6 +328,11 @@ int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 		if (got <= 0) {
 			/* Unmapped, PFNMAP or read-only-for-WRITE memory. */
 			ret = got ? got : -EFAULT;
+			/* Nothing pinnable from the start: peer-to-peer? */
+			if (!done) {
+				ret = type1_map_pfnmap(iommu, dma, ret);
+				goto out_put;
+			}
 			break;
 		}
 		for (i = 0; i < got; i++)
@@ -276,16 +408,63 @@ int type1_pin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 		WRITE_ONCE(iommu->pinned_pages, iommu->pinned_pages + npages);
 		WRITE_ONCE(iommu->locked_pages, iommu->locked_pages + locked);
 	}
+	goto out_free;
+out_put:
+	if (remote)
+		mmput(dma->mm);
 out_free:
 	if (pages != stack_pages)
 		free_page((unsigned long)pages);
 	return ret;
 }
 
-/* Unpin @dma (already unmapped from every domain) and uncharge it. */
+/*
+ * MAP_DMA with FLAG_VADDR from another mm (a live update that exec'd):
+ * the new mm owns @dma from now on, with its locked_vm charge, checked
+ * against the caller's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.  The
+ * pins stay as they are.  Called with iommu->lock held.
+ */
+int type1_change_owner(struct vfio_dma *dma)
+{
+	struct mm_struct *old = dma->mm, *mm = current->mm;
+	bool lock_cap = capable(CAP_IPC_LOCK);
+	int ret = 0;
+
+	if (mm == old)
+		return 0;
+	if (dma->locked_pages) {
+		mmap_write_lock(mm);
+		ret = __account_locked_vm(mm, dma->locked_pages, true, current,
+					  lock_cap);
+		mmap_write_unlock(mm);
+		if (ret) {
+			type1_warn_memlock(dma, rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT,
+					   READ_ONCE(mm->locked_vm));
+			return ret;
+		}
+		type1_account(dma, dma->locked_pages, false);
+	}
+	dma->mm = mm;
+	mmgrab(mm);
+	mmdrop(old);
+	dma->lock_cap = lock_cap;
+	return 0;
+}
+
+/*
+ * Unpin @dma (already unmapped from every domain) and uncharge it.  PFNMAP
+ * pfns were never pinned: only their runs go.
+ */
 void type1_unpin_dma(struct vfio_iommu *iommu, struct vfio_dma *dma)
 {
 	bool dirty = dma->prot & IOMMU_WRITE;
+
+	if (dma->pfnmap) {
+		type1_free_runs(dma);
+		dma->pfnmap = false;
+		dma->pinned = false;
+		return;
+	}
 
 	type1_for_each_run(dma, type1_unpin_run, &dirty);
 	type1_free_runs(dma);

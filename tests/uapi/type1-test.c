@@ -19,6 +19,12 @@
  *   type1-test stall GROUP MIB [BOUND_MS]  worst wake-up latency of a
  *                                      sleeper on the CPU of a MIB MiB
  *                                      map/unmap (bounded with BOUND_MS)
+ *   type1-test p2p GROUP:DEV GROUP2:DEV2 [dma]  MAP_DMA of BAR mmaps
+ *                                      (peer-to-peer); with dma, DEV reads
+ *                                      DEV2's registers by DMA
+ *   type1-test vaddr GROUP:DEV         VFIO_UPDATE_VADDR, DMA across it
+ *   type1-test nesting GROUP [ERRNO]   VFIO_TYPE1_NESTING_IOMMU
+ *   type1-test dirty GROUP             dirty-page tracking, migration cap
  *
  * Prints TAP lines; exits 0 if every check passed, 1 if one failed, 2 if
  * the setup failed.
@@ -1000,6 +1006,575 @@ static int cmd_stall(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ p2p */
+
+/* BAR0 of @e mapped MAP_SHARED with @prot; its size in *@size. */
+static void *edu_mmap_bar0(struct edu *e, int prot, size_t *size)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
+	void *p;
+
+	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		t1_die("%s: GET_REGION_INFO 0: %m", e->name);
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		t1_die("%s: BAR0 cannot be mmapped", e->name);
+	p = mmap(NULL, ri.size, prot, MAP_SHARED, e->fd, ri.offset);
+	if (p == MAP_FAILED)
+		t1_die("%s: mmap BAR0: %m", e->name);
+	*size = ri.size;
+	return p;
+}
+
+/* DMA 4 bytes from @iova into edu's buffer, then out to @ram at @ram_iova. */
+static bool edu_fetch32(struct edu *e, uint64_t iova, volatile uint32_t *ram,
+			uint64_t ram_iova, uint32_t *val)
+{
+	*ram = 0;
+	if (!edu_dma(e, iova, EDU_BUF, 4, false) ||
+	    !edu_dma(e, EDU_BUF, ram_iova, 4, true))
+		return false;
+	*val = *ram;
+	return true;
+}
+
+/*
+ * Peer-to-peer: MAP_DMA of a vfio-pci BAR mmap (VM_PFNMAP) maps the BAR's
+ * pfns without pinning or charging locked_vm.  GROUP:DEV is the DMA master
+ * in the container under test; GROUP2:DEV2 (another group, so another
+ * container) owns the BAR.  With "dma", the master reads the target's ID
+ * and liveness registers by DMA through the IOMMU.
+ */
+static int cmd_p2p(int argc, char **argv)
+{
+	int g1 = atoi(argv[0]), g2 = atoi(argv[1]), gfd1, gfd2, c1, c2;
+	struct edu m = { .name = strchr(argv[0], ':') },
+		   t = { .name = strchr(argv[1], ':') };
+	/* edu DMA addresses are 28 bits: stay below 256 MiB. */
+	const uint64_t P = 64 * SZ_1M, Q = 96 * SZ_1M, R = 128 * SZ_1M;
+	bool dma = argc > 2 && !strcmp(argv[2], "dma");
+	size_t bsz, osz;
+	uint64_t n;
+	uint8_t *bar, *obar, *ro, *hole;
+	long lck0;
+
+	if (!m.name || !t.name)
+		t1_die("p2p: arguments are GROUP:DEV GROUP2:DEV2 [dma]");
+	m.name++;
+	t.name++;
+	c1 = t1_setup(&g1, 1, VFIO_TYPE1v2_IOMMU, &gfd1);
+	c2 = t1_setup(&g2, 1, VFIO_TYPE1v2_IOMMU, &gfd2);
+	edu_open(&m, gfd1);
+	edu_open(&t, gfd2);
+	bar = edu_mmap_bar0(&t, PROT_READ | PROT_WRITE, &bsz);
+	obar = edu_mmap_bar0(&m, PROT_READ | PROT_WRITE, &osz);
+	lck0 = t1_vmlck_kib(0);
+	printf("# BAR0 %zu bytes, VmLck at start: %ld kB\n", bsz, lck0);
+
+	CHECK_ERR(t1_map(c1, (uintptr_t)bar, P, bsz, RW), 0,
+		  "MAP_DMA of another device's BAR0 mmap (before any access)");
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck unchanged (%ld kB)",
+	      t1_vmlck_kib(0));
+	CHECK_ERR(t1_map(c1, (uintptr_t)obar, Q, osz, RW), 0,
+		  "MAP_DMA of the master's own BAR0 mmap");
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck unchanged (%ld kB)",
+	      t1_vmlck_kib(0));
+	CHECK_ERR(t1_map(c1, (uintptr_t)bar, P + bsz, bsz, RW), 0,
+		  "the same BAR mapped a second time at another iova");
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, P + bsz, bsz, 0, &n), 0, "unmap it");
+	CHECK(n == bsz, "... %llu bytes", (unsigned long long)n);
+
+	if (dma) {
+		volatile uint32_t *ram = t1_alloc(SZ_4K, SZ_4K);
+		uint32_t id = 0, v = 0, want;
+		long lck;
+
+		CHECK_ERR(t1_map(c1, (uintptr_t)ram, R, SZ_4K, RW), 0,
+			  "map a RAM buffer");
+		lck = t1_vmlck_kib(0);
+		CHECK(lck == lck0 + 4, "the RAM page is charged (%ld kB)", lck);
+		want = *(volatile uint32_t *)bar;
+		CHECK(edu_fetch32(&m, P, ram, R, &id),
+		      "%s: DMA from %s's BAR0 iova completes", m.name, t.name);
+		CHECK(id == want, "... read the ID register 0x%08x (want 0x%08x)",
+		      id, want);
+		*(volatile uint32_t *)(bar + 4) = 0x12345678;
+		CHECK(edu_fetch32(&m, P + 4, ram, R, &v),
+		      "%s: DMA of the liveness register completes", m.name);
+		CHECK(v == ~0x12345678u,
+		      "... read 0x%08x, the complement of what was written", v);
+		CHECK_ERR(t1_unmap(c1, R, SZ_4K, 0, NULL), 0, "unmap the RAM");
+		t1_free((void *)ram, SZ_4K);
+	}
+
+	/* A read-only mmap can back a read-only mapping, not a writable one. */
+	ro = mmap(NULL, bsz, PROT_READ, MAP_SHARED, t.fd,
+		  region_offset(t.fd, VFIO_PCI_BAR0_REGION_INDEX));
+	if (ro == MAP_FAILED)
+		t1_die("read-only mmap of BAR0: %m");
+	CHECK_ERR(t1_map(c1, (uintptr_t)ro, P + bsz, bsz, RW), -EFAULT,
+		  "writable MAP_DMA of a read-only BAR mmap");
+	CHECK_ERR(t1_map(c1, (uintptr_t)ro, P + bsz, bsz,
+			 VFIO_DMA_MAP_FLAG_READ), 0,
+		  "read-only MAP_DMA of a read-only BAR mmap");
+	CHECK_ERR(t1_unmap(c1, P + bsz, bsz, 0, NULL), 0, "unmap it");
+	munmap(ro, bsz);
+
+	/* A range running past the end of the BAR mapping. */
+	hole = mmap(NULL, 2 * bsz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
+	if (hole == MAP_FAILED ||
+	    mmap(hole, bsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 t.fd, region_offset(t.fd, VFIO_PCI_BAR0_REGION_INDEX)) !=
+	    hole)
+		t1_die("BAR mmap at a fixed address: %m");
+	munmap(hole + bsz, bsz);
+	CHECK_ERR(t1_map(c1, (uintptr_t)hole, P + bsz, 2 * bsz, RW), -EFAULT,
+		  "MAP_DMA of a BAR mmap and the unmapped range after it");
+	{
+		void *probe = t1_alloc(2 * bsz, SZ_4K);
+
+		CHECK(iova_free(c1, (uintptr_t)probe, P + bsz, 2 * bsz),
+		      "... left nothing mapped");
+		t1_free(probe, 2 * bsz);
+	}
+	munmap(hole, bsz);
+
+	/* Nothing follows the vma: the mapping outlives munmap and close. */
+	munmap(bar, bsz);
+	close(t.fd);
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, P, bsz, 0, &n), 0,
+		  "unmap after the BAR was munmapped and its device closed");
+	CHECK(n == bsz, "... %llu bytes", (unsigned long long)n);
+	n = 0;
+	CHECK_ERR(t1_unmap(c1, Q, osz, 0, &n), 0, "unmap the own BAR");
+	CHECK(n == osz, "... %llu bytes", (unsigned long long)n);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back at start (%ld kB)",
+	      t1_vmlck_kib(0));
+
+	/* Map again and let close tear it down. */
+	CHECK_ERR(t1_map(c1, (uintptr_t)obar, Q, osz, RW), 0,
+		  "map the own BAR again");
+	munmap(obar, osz);
+	close(m.fd);
+	close(gfd1);
+	close(c1);
+	close(gfd2);
+	close(c2);
+	return 0;
+}
+
+/* ------------------------------------------------------------ vaddr */
+
+#define VADDR	VFIO_DMA_MAP_FLAG_VADDR
+#define UVADDR	VFIO_DMA_UNMAP_FLAG_VADDR
+
+/* A shared memfd of @size mapped at a new address. */
+static uint8_t *memfd_map(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		t1_die("mmap memfd: %m");
+	return p;
+}
+
+/*
+ * VFIO_UPDATE_VADDR as QEMU's live update uses it: invalidate the vaddr of
+ * a mapping of shared memory, map that memory elsewhere (or in a new
+ * process), give the mapping its new vaddr; the device kept reaching the
+ * same pages throughout, and locked_vm follows the owner.
+ */
+static int cmd_vaddr(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c, fd, status, p[2];
+	struct edu e = { .name = strchr(argv[0], ':') };
+	const uint64_t A = SZ_1M, B = 4 * SZ_1M, D = 8 * SZ_1M;
+	uint8_t *a, *b, *dst = t1_alloc(SZ_64K, SZ_4K);
+	long lck0, lck;
+	uint64_t n;
+	pid_t pid;
+	size_t k;
+
+	(void)argc;
+	if (!e.name)
+		t1_die("vaddr: argument is GROUP:DEV");
+	e.name++;
+	c = t1_open_container();
+	printf("# CHECK_EXTENSION(UPDATE_VADDR) before SET_IOMMU: %d\n",
+	       ioctl(c, VFIO_CHECK_EXTENSION, VFIO_UPDATE_VADDR));
+	gfd = t1_open_group(group);
+	CHECK_ERR(t1_set_container(gfd, c), 0, "SET_CONTAINER");
+	CHECK_ERR(t1_set_iommu(c, VFIO_TYPE1v2_IOMMU), 0, "SET_IOMMU(TYPE1v2)");
+	CHECK(ioctl(c, VFIO_CHECK_EXTENSION, VFIO_UPDATE_VADDR) == 1,
+	      "CHECK_EXTENSION(UPDATE_VADDR) == 1 after SET_IOMMU");
+	edu_open(&e, gfd);
+
+	fd = memfd_create("vaddr", 0);
+	if (fd < 0 || ftruncate(fd, SZ_1M))
+		t1_die("memfd: %m");
+	a = memfd_map(fd, SZ_1M);
+	b = t1_alloc(SZ_1M, SZ_4K);
+	lck0 = t1_vmlck_kib(0);
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, RW), 0, "map 1 MiB memfd at A");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), 0, "map 1 MiB anon at B");
+	CHECK_ERR(t1_map(c, (uintptr_t)dst, D, SZ_64K, RW), 0, "map 64 KiB at D");
+	lck = t1_vmlck_kib(0);
+	CHECK(lck == lck0 + 2048 + 64, "VmLck +2112 kB (%ld)", lck - lck0);
+
+	/* errnos */
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR | RW), -EINVAL,
+		  "MAP_DMA VADDR|READ|WRITE");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of a mapping whose vaddr is valid");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, 16 * SZ_1M, SZ_1M, VADDR), -ENOENT,
+		  "MAP_DMA VADDR where nothing is mapped");
+	CHECK_ERR(t1_map(c, (uintptr_t)a + 1, A, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR, unaligned vaddr");
+	CHECK_ERR(t1_unmap(c, A, SZ_1M,
+			   UVADDR | VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, NULL),
+		  -EINVAL, "UNMAP_DMA VADDR|GET_DIRTY_BITMAP");
+	CHECK_ERR(t1_unmap(c, A + SZ_4K, SZ_4K, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR bisecting a mapping (v2)");
+
+	/* invalidate B, then A..D: A is invalidated, B fails, A restored */
+	n = 0;
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, &n), 0, "UNMAP_DMA VADDR of B");
+	CHECK(n == SZ_1M, "... reports %llu bytes", (unsigned long long)n);
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR of B again");
+	CHECK_ERR(t1_unmap(c, A, D - A, UVADDR, NULL), -EINVAL,
+		  "UNMAP_DMA VADDR of A..B, B already invalid");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), -EINVAL,
+		  "... A's vaddr was left valid");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), -EEXIST,
+		  "MAP_DMA over B, whose vaddr is invalid: EEXIST");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_64K, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of B with another size");
+	CHECK(t1_vmlck_kib(0) == lck, "invalid vaddr: still pinned (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of B");
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), -EINVAL,
+		  "MAP_DMA VADDR of B again");
+
+	/* Live update of A: the device keeps reaching the memfd pages. */
+	CHECK_ERR(t1_unmap(c, A, SZ_1M, UVADDR, NULL), 0, "UNMAP_DMA VADDR of A");
+	munmap(a, SZ_1M);
+	a = memfd_map(fd, SZ_1M);
+	for (k = 0; k < 1024; k++)
+		a[k] = (uint8_t)(k * 5 + 1);
+	memset(dst, 0, 1024);
+	CHECK(edu_dma(&e, A, EDU_BUF, 1024, false) &&
+	      edu_dma(&e, EDU_BUF, D, 1024, true),
+	      "%s: DMA from A while its vaddr is invalid completes", e.name);
+	CHECK(!memcmp(a, dst, 1024), "... and read the memfd's pages");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of A at the memfd's new address");
+
+	/* Invalidate everything, then a forked child takes A over. */
+	n = 0;
+	CHECK_ERR(t1_unmap(c, 0, 0, UVADDR | VFIO_DMA_UNMAP_FLAG_ALL, &n), 0,
+		  "UNMAP_DMA VADDR|ALL");
+	CHECK(n == 2 * SZ_1M + SZ_64K, "... reports %llu bytes",
+	      (unsigned long long)n);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, VADDR), 0,
+		  "MAP_DMA VADDR of B");
+	CHECK_ERR(t1_map(c, (uintptr_t)dst, D, SZ_64K, VADDR), 0,
+		  "MAP_DMA VADDR of D");
+	if (pipe(p))
+		t1_die("pipe: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		long before = t1_vmlck_kib(0), after;
+		char r;
+
+		if (t1_map(c, (uintptr_t)a, A, SZ_1M, VADDR))
+			_exit(1);
+		after = t1_vmlck_kib(0);
+		if (after != before + 1024)
+			_exit(2);
+		/* Stay alive until the parent has looked. */
+		close(p[1]);
+		if (read(p[0], &r, 1) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(p[0]);
+	/* Wait for the child's map: poll the parent's VmLck. */
+	for (k = 0; k < 500 && t1_vmlck_kib(0) != lck - 1024; k++)
+		usleep(10000);
+	CHECK(t1_vmlck_kib(0) == lck - 1024,
+	      "the child's MAP_DMA VADDR moved A's 1 MiB charge off us (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	close(p[1]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child: MAP_DMA VADDR from its mm, charged there (status %d)",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+	/* A plain unmap of an invalid mapping works and uncharges. */
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), 0, "invalidate B");
+	n = 0;
+	CHECK_ERR(t1_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &n), 0,
+		  "UNMAP_DMA ALL");
+	CHECK(n == 2 * SZ_1M + SZ_64K, "... %llu bytes", (unsigned long long)n);
+	CHECK(t1_vmlck_kib(0) == lck0, "VmLck back at start (%ld kB)",
+	      t1_vmlck_kib(0) - lck0);
+	CHECK_ERR(t1_map(c, (uintptr_t)b, B, SZ_1M, RW), 0,
+		  "B can be mapped again");
+	CHECK_ERR(t1_unmap(c, B, SZ_1M, UVADDR, NULL), 0,
+		  "and invalidated, then closed with an invalid vaddr");
+	close(e.fd);
+	close(gfd);
+	close(c);
+	close(fd);
+	return 0;
+}
+
+/* ------------------------------------------------------------ nesting */
+
+/*
+ * VFIO_TYPE1_NESTING_IOMMU: what CHECK_EXTENSION says, and what SET_IOMMU
+ * does with it on this IOMMU (printed; with WANT, checked: 0 or an errno
+ * name's number).  If it succeeds, the container maps with v2 semantics.
+ */
+static int cmd_nesting(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c = t1_open_container(), r;
+	void *b = t1_alloc(SZ_64K, SZ_4K);
+
+	r = ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_NESTING_IOMMU);
+	printf("# CHECK_EXTENSION(NESTING) before SET_IOMMU: %d\n", r);
+	CHECK(r == 1, "CHECK_EXTENSION(TYPE1_NESTING) == 1 before SET_IOMMU");
+	gfd = t1_open_group(group);
+	CHECK_ERR(t1_set_container(gfd, c), 0, "SET_CONTAINER");
+	r = t1_set_iommu(c, VFIO_TYPE1_NESTING_IOMMU);
+	printf("# SET_IOMMU(NESTING): %d (%s)\n", r, r ? strerror(-r) : "ok");
+	if (argc > 1)
+		CHECK(r == -atoi(argv[1]), "SET_IOMMU(TYPE1_NESTING) gives %d",
+		      -atoi(argv[1]));
+	if (r) {
+		CHECK_ERR(t1_set_iommu(c, VFIO_TYPE1v2_IOMMU), 0,
+			  "then SET_IOMMU(TYPE1v2) works");
+	} else {
+		CHECK(ioctl(c, VFIO_CHECK_EXTENSION,
+			    VFIO_TYPE1_NESTING_IOMMU) == 1,
+		      "CHECK_EXTENSION(TYPE1_NESTING) == 1 after it");
+		CHECK_ERR(t1_map(c, (uintptr_t)b, SZ_1M, SZ_64K, RW), 0,
+			  "map 64 KiB");
+		CHECK_ERR(t1_unmap(c, SZ_1M + SZ_4K, SZ_4K, 0, NULL), -EINVAL,
+			  "bisecting unmap: EINVAL (v2 semantics)");
+		CHECK_ERR(t1_unmap(c, SZ_1M, SZ_64K, 0, NULL), 0, "unmap");
+	}
+	close(gfd);
+	close(c);
+	return 0;
+}
+
+/* ------------------------------------------------------------ dirty */
+
+static int dirty_pages(int c, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = {
+		.argsz = sizeof(d), .flags = flags,
+	};
+
+	return ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
+}
+
+static int dirty_get(int c, uint64_t iova, uint64_t size, uint64_t pgsize,
+		     uint64_t *bits, uint64_t bytes, uint32_t argsz_cut)
+{
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap d;
+		struct vfio_iommu_type1_dirty_bitmap_get g;
+	} __attribute__((packed)) r = {
+		.d = { .argsz = sizeof(r) - argsz_cut,
+		       .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP },
+		.g = { .iova = iova, .size = size,
+		       .bitmap = { .pgsize = pgsize, .size = bytes,
+				   .data = (void *)bits } },
+	};
+
+	return ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &r) ? -errno : 0;
+}
+
+static int unmap_dirty(int c, uint64_t iova, uint64_t size, uint32_t flags,
+		       uint64_t pgsize, uint64_t *bits, uint64_t bytes,
+		       uint32_t argsz_cut, uint64_t *unmapped)
+{
+	struct {
+		struct vfio_iommu_type1_dma_unmap u;
+		struct vfio_bitmap b;
+	} __attribute__((packed)) r = {
+		.u = { .argsz = sizeof(r) - argsz_cut,
+		       .flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | flags,
+		       .iova = iova, .size = size },
+		.b = { .pgsize = pgsize, .size = bytes, .data = (void *)bits },
+	};
+
+	if (ioctl(c, VFIO_IOMMU_UNMAP_DMA, &r))
+		return -errno;
+	if (unmapped)
+		*unmapped = r.u.size;
+	return 0;
+}
+
+#define PAT	0xa5a5a5a5a5a5a5a5ULL
+
+/*
+ * Dirty-page tracking: errnos, GET_INFO's migration cap, and the bitmap
+ * layout (every page of a mapping is dirty: no device reports dirtying).
+ */
+static int cmd_dirty(int argc, char **argv)
+{
+	int group = atoi(argv[0]), gfd, c, i;
+	struct vfio_iommu_type1_info_cap_migration *mig;
+	struct vfio_iommu_type1_info *info;
+	uint8_t *a = t1_alloc(SZ_1M, SZ_4K);
+	uint64_t bits[16], n, want[16];
+	uint32_t argsz = 4096;
+	const uint64_t A = SZ_1M, B = SZ_1M + 128 * 1024, C = 4 * SZ_1M;
+	const uint32_t START = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	const uint32_t STOP = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+
+	(void)argc;
+	/* v1 has no dirty tracking */
+	c = t1_setup(&group, 1, VFIO_TYPE1_IOMMU, &gfd);
+	CHECK_ERR(dirty_pages(c, START), -EACCES, "v1: DIRTY_PAGES START");
+	close(gfd);
+	close(c);
+
+	c = t1_setup(&group, 1, VFIO_TYPE1v2_IOMMU, &gfd);
+	info = calloc(1, argsz);
+	info->argsz = argsz;
+	CHECK(ioctl(c, VFIO_IOMMU_GET_INFO, info) == 0, "GET_INFO");
+	mig = (void *)cap_find(info, argsz, info->cap_offset,
+			       VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION);
+	CHECK(mig && info->cap_offset &&
+	      (void *)mig == (char *)info + info->cap_offset,
+	      "the migration cap comes first in the chain");
+	if (mig) {
+		printf("# migration cap: version %u flags 0x%x pgsize_bitmap 0x%llx max_dirty_bitmap_size 0x%llx\n",
+		       mig->header.version, mig->flags,
+		       (unsigned long long)mig->pgsize_bitmap,
+		       (unsigned long long)mig->max_dirty_bitmap_size);
+		CHECK(mig->header.version == 1 && mig->flags == 0 &&
+		      mig->pgsize_bitmap == SZ_4K &&
+		      mig->max_dirty_bitmap_size == 0x10000000ULL,
+		      "migration cap: version 1, flags 0, 4 KiB, 256 MiB bitmaps");
+	}
+	free(info);
+
+	/* DIRTY_PAGES errnos */
+	CHECK_ERR(dirty_pages(c, 0), -EINVAL, "DIRTY_PAGES flags 0");
+	CHECK_ERR(dirty_pages(c, START | STOP), -EINVAL,
+		  "DIRTY_PAGES START|STOP");
+	CHECK_ERR(dirty_pages(c, 1u << 3), -EINVAL, "DIRTY_PAGES unknown flag");
+	{
+		struct vfio_iommu_type1_dirty_bitmap d = {
+			.argsz = sizeof(d) - 1, .flags = START,
+		};
+
+		CHECK(ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &d) == -1 &&
+		      errno == EINVAL, "DIRTY_PAGES short argsz: EINVAL");
+	}
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, 64 * 1024, RW), 0, "map 64 KiB at A");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, B, 16 * 1024, RW), 0, "map 16 KiB at B");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, C, SZ_4K, RW), 0, "map 4 KiB at C");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  -EINVAL, "GET_BITMAP before START");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, SZ_4K, bits, 8, 0, NULL), -EINVAL,
+		  "UNMAP_DMA GET_DIRTY_BITMAP before START");
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP when not started");
+	CHECK_ERR(dirty_pages(c, START), 0, "START");
+	CHECK_ERR(dirty_pages(c, START), 0, "START again");
+
+	/* GET_BITMAP errnos */
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, 2 * SZ_4K, bits, sizeof(bits), 0),
+		  -EINVAL, "GET_BITMAP pgsize 8 KiB");
+	CHECK_ERR(dirty_get(c, A + SZ_4K, SZ_4K, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP bisecting a mapping");
+	CHECK_ERR(dirty_get(c, A, 100, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP unaligned size");
+	CHECK_ERR(dirty_get(c, A, 0, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP size 0");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP bitmap too small");
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 1),
+		  -EINVAL, "GET_BITMAP argsz short of the range");
+
+	/* Layout: A bits 0-15, B bits 32-35 (ORed in), C bit 768. */
+	for (i = 0; i < 16; i++)
+		bits[i] = want[i] = PAT;
+	want[0] = 0x0000000f0000ffffULL;
+	want[12] = 0x1;
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  0, "GET_BITMAP of A..C");
+	for (i = 0; i < 16; i++)
+		printf("# bitmap[%d] = 0x%016llx\n", i,
+		       (unsigned long long)bits[i]);
+	CHECK(!memcmp(bits, want, sizeof(bits)),
+	      "every mapped page dirty; words no mapping covers untouched");
+	for (i = 0; i < 16; i++)
+		bits[i] = 0;
+	CHECK_ERR(dirty_get(c, A, C + SZ_4K - A, SZ_4K, bits, sizeof(bits), 0),
+		  0, "GET_BITMAP again");
+	CHECK(bits[0] == 0x0000000f0000ffffULL && bits[12] == 1,
+	      "... all still dirty (0x%llx, 0x%llx)",
+	      (unsigned long long)bits[0], (unsigned long long)bits[12]);
+	bits[0] = PAT;
+	CHECK_ERR(dirty_get(c, B, 16 * 1024, SZ_4K, bits, 8, 0), 0,
+		  "GET_BITMAP of B alone");
+	CHECK(bits[0] == 0xf, "... bits 0-3, the rest cleared (0x%llx)",
+	      (unsigned long long)bits[0]);
+
+	/* UNMAP_DMA with the bitmap */
+	CHECK_ERR(unmap_dirty(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, SZ_4K, bits,
+			      8, 0, NULL), -EINVAL, "GET_DIRTY_BITMAP|ALL");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, VFIO_DMA_UNMAP_FLAG_VADDR, SZ_4K,
+			      bits, 8, 0, NULL), -EINVAL,
+		  "GET_DIRTY_BITMAP|VADDR");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, SZ_4K, bits, 8, 1, NULL), -EINVAL,
+		  "GET_DIRTY_BITMAP, argsz short of the bitmap");
+	CHECK_ERR(unmap_dirty(c, C, SZ_4K, 0, 2 * SZ_4K, bits, 8, 0, NULL),
+		  -EINVAL, "GET_DIRTY_BITMAP pgsize 8 KiB");
+	CHECK_ERR(unmap_dirty(c, A, 64 * 1024, 0, SZ_4K, bits, 0, 0, NULL),
+		  -EINVAL, "GET_DIRTY_BITMAP of size 0");
+	bits[0] = PAT;
+	bits[1] = PAT;
+	n = 0;
+	CHECK_ERR(unmap_dirty(c, A, 64 * 1024, 0, SZ_4K, bits, 16, 0, &n), 0,
+		  "UNMAP_DMA A with GET_DIRTY_BITMAP");
+	CHECK(n == 64 * 1024 && bits[0] == 0xffff && bits[1] == PAT,
+	      "... %llu bytes, bitmap 0x%llx 0x%llx", (unsigned long long)n,
+	      (unsigned long long)bits[0], (unsigned long long)bits[1]);
+	bits[0] = 0;
+	CHECK_ERR(unmap_dirty(c, A, C + SZ_4K - A, 0, SZ_4K, bits, 8, 0, &n),
+		  -EINVAL, "UNMAP_DMA B..C with a too small bitmap");
+	for (i = 0; i < 16; i++)
+		bits[i] = 0;
+	CHECK_ERR(unmap_dirty(c, A, C + SZ_4K - A, 0, SZ_4K, bits,
+			      sizeof(bits), 0, &n), 0,
+		  "UNMAP_DMA of A..C with GET_DIRTY_BITMAP");
+	CHECK(n == 16 * 1024 + SZ_4K && bits[0] == 0xf00000000ULL &&
+	      bits[12] == 1, "... %llu bytes, B and C dirty", (unsigned long long)n);
+
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP");
+	CHECK_ERR(dirty_pages(c, STOP), 0, "STOP again");
+	CHECK_ERR(t1_map(c, (uintptr_t)a, A, SZ_4K, RW), 0, "map at A");
+	CHECK_ERR(dirty_get(c, A, SZ_4K, SZ_4K, bits, 8, 0), -EINVAL,
+		  "GET_BITMAP after STOP");
+	CHECK_ERR(unmap_dirty(c, A, SZ_4K, 0, SZ_4K, bits, 8, 0, NULL), -EINVAL,
+		  "UNMAP_DMA GET_DIRTY_BITMAP after STOP");
+	close(gfd);
+	close(c);
+	return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 static const struct {
@@ -1020,6 +1595,10 @@ static const struct {
 	{ "hold", cmd_hold, 1 },
 	{ "latejoin", cmd_latejoin, 4 },
 	{ "stall", cmd_stall, 2 },
+	{ "p2p", cmd_p2p, 2 },
+	{ "vaddr", cmd_vaddr, 1 },
+	{ "nesting", cmd_nesting, 1 },
+	{ "dirty", cmd_dirty, 1 },
 };
 
 int main(int argc, char **argv)
@@ -1037,6 +1616,6 @@ int main(int argc, char **argv)
 		return t1_failures ? 1 : 0;
 	}
 	fprintf(stderr, "usage: type1-test ext|info|map|unmap|unmap-all|limit|"
-		"memlock|lockedvm|othermm|dma|hold|latejoin|stall ARGS (see the source)\n");
+		"memlock|lockedvm|othermm|dma|hold|latejoin|stall|p2p|vaddr|nesting|dirty ARGS (see the source)\n");
 	return 2;
 }
