@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "holders.h"
+#include "attach-check.h"
 #include "inuse.h"
 #include "json.h"
 #include "list.h"
@@ -347,8 +348,9 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 {
 	const struct cli_env *env = &ctx->env;
 	struct undo *ops = NULL;
-	unsigned int *inuse = NULL, *done = NULL;
-	struct plan plan = { 0 };
+	unsigned int *done = NULL;
+	struct attach_check ac = { 0 };
+	struct plan plan = { 0 };	/* ac's, once attach_check() ran */
 	const struct cli_group *g;
 	struct cli_topo t;
 	size_t i, nbound = 0;
@@ -372,27 +374,21 @@ static int do_attach(struct cli_ctx *ctx, int id, const char *target,
 			"(modprobe %s)", target, target);
 		goto out;
 	}
-	inuse = calloc(g->nr, sizeof(*inuse));
 	done = calloc(g->nr, sizeof(*done));
 	ops = calloc(3 * g->nr, sizeof(*ops));
-	if (!inuse || !done || !ops)
+	if (!done || !ops)
 		goto out;
 
-	/* Look before touching anything. */
-	for (i = 0; i < g->nr; i++) {
-		const struct cli_dev *d = &t.devs[g->first + i];
-		char detail[512];
-
-		if (!d->is_pci || d->is_bridge || strcmp(d->driver, target) == 0)
-			continue;
-		if (inuse_probe(env, d, &inuse[i], detail, sizeof(detail)) == 0 &&
-		    inuse[i])
-			cli_err("%s: %s%s", d->name, detail,
-				force && !(inuse[i] & INUSE_VFS) ?
+	/* Look before touching anything (the same check `list` shows). */
+	if (attach_check(env, &t, g, target, force, &ac) < 0)
+		goto out;
+	for (i = 0; i < g->nr; i++)
+		if (ac.use[i].mask)
+			cli_err("%s: %s%s", t.devs[g->first + i].name,
+				ac.use[i].detail,
+				force && !(ac.use[i].mask & INUSE_VFS) ?
 				" (--force: taking it anyway)" : "");
-	}
-	if (plan_attach(&t.devs[g->first], g->nr, inuse, target, force, &plan) < 0)
-		goto out;
+	plan = ac.plan;
 	if (plan.verdict != PLAN_OK) {
 		cli_err("group %d not attached: %s", id, plan.reason);
 		ret = plan.verdict == PLAN_IN_USE ? VFIOCTL_EXIT_IN_USE :
@@ -476,10 +472,9 @@ rollback:
 				record_remove(env, plan.steps[i].dev->name);
 	}
 out:
-	plan_release(&plan);
+	attach_check_release(&ac);
 	free(ops);
 	free(done);
-	free(inuse);
 	topo_free(&t);
 	return ret;
 }
@@ -706,7 +701,7 @@ static int do_show(struct cli_ctx *ctx, int id, bool json)
 		arr = json_object_new_array();
 	} else {
 		print_list_header();
-		print_group_human(env, &t, g, &hs);
+		print_group_human(env, &t, g, &hs, false);
 	}
 	/* Host use, so the admin sees why an attach would be refused. */
 	for (i = 0; i < g->nr; i++) {
@@ -905,7 +900,7 @@ static int group_fn(int argc, char **argv, struct cli_ctx *ctx)
 	a.sub = subs[i].name;
 	cli_sub_argv(&argc, &argv, prog, sizeof(prog));
 	argp_parse(&subs[i].argp, argc, argv, 0, NULL, &a);
-	target = a.driver ? a.driver : "vfio-pci";
+	target = a.driver ? a.driver : ATTACH_DEFAULT_DRIVER;
 	if (strcmp(a.sub, "show") == 0)
 		return do_show(ctx, a.group, a.json);
 	/* No IOMMU is the answer whoever asks; root comes next. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../libvfioctl/errno-name.h"
+#include "attach-check.h"
 #include "json.h"
 #include "pciids.h"
 #include "vfioctl.h"
@@ -133,6 +134,44 @@ struct json_object *json_holder(const struct holder *h)
 	return o;
 }
 
+/*
+ * What `group attach` (vfio-pci, no --force) would decide: {verdict:
+ * attached|ok|in-use|not-viable, reason: why not or null, host_use:
+ * [{device, reason}]}; null if the check itself failed (out of memory).
+ */
+static struct json_object *json_attach_check(const struct cli_env *env,
+					     const struct cli_topo *t,
+					     const struct cli_group *g)
+{
+	struct json_object *o, *use;
+	struct attach_check ac;
+	size_t i;
+
+	if (attach_check(env, t, g, ATTACH_DEFAULT_DRIVER, false, &ac) < 0)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "verdict",
+			       json_object_new_string(attach_check_word(&ac)));
+	json_object_object_add(o, "reason", ac.plan.verdict == PLAN_OK ? NULL :
+			       json_object_new_string(ac.plan.reason));
+	use = json_object_new_array();
+	for (i = 0; i < g->nr; i++) {
+		struct json_object *u;
+
+		if (!ac.use[i].mask)
+			continue;
+		u = json_object_new_object();
+		json_object_object_add(u, "device", json_object_new_string(
+					       t->devs[g->first + i].name));
+		json_object_object_add(u, "reason",
+				       json_object_new_string(ac.use[i].detail));
+		json_object_array_add(use, u);
+	}
+	json_object_object_add(o, "host_use", use);
+	attach_check_release(&ac);
+	return o;
+}
+
 struct json_object *json_group(const struct cli_env *env,
 			       const struct cli_topo *t,
 			       const struct cli_group *g,
@@ -172,5 +211,6 @@ struct json_object *json_group(const struct cli_env *env,
 		if (hs->h[i].kind == HOLD_GROUP && hs->h[i].group == g->id)
 			json_object_array_add(hold, json_holder(&hs->h[i]));
 	json_object_object_add(o, "holders", hold);
+	json_object_object_add(o, "attach", json_attach_check(env, t, g));
 	return o;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attach-check.h"
 #include "holders.h"
 #include "json.h"
 #include "list.h"
@@ -15,22 +16,37 @@
 #include "vfioctl.h"
 
 void print_group_human(const struct cli_env *env, const struct cli_topo *t,
-		       const struct cli_group *g, const struct holders *hs)
+		       const struct cli_group *g, const struct holders *hs,
+		       bool verbose)
 {
 	const struct cli_dev *m = &t->devs[g->first];
 	char node[64], held[256], id[16];
+	struct attach_check ac;
 	struct viability v;
+	bool checked;
 	size_t i;
 
 	group_viability(m, g->nr, NULL, &v);
 	holders_of_group(hs, g->id, held, sizeof(held));
+	checked = attach_check(env, t, g, ATTACH_DEFAULT_DRIVER, false, &ac) == 0;
 	printf("group %d  %s", g->id, group_state(&v));
 	if (v.blocker)
 		printf(" (%s is bound to host driver %s)", v.blocker->name,
 		       v.blocker->driver);
-	printf("  path %s  held-by %s\n",
+	printf("  path %s  held-by %s  attach %s\n",
 	       group_node(env, g->id, node, sizeof(node)) ?: "-",
-	       held[0] ? held : "-");
+	       held[0] ? held : "-", checked ? attach_check_word(&ac) : "?");
+	/* -v: why attach would refuse, and every host use found. */
+	if (verbose && checked) {
+		if (ac.plan.verdict != PLAN_OK)
+			printf("    attach refused: %s\n", ac.plan.reason);
+		for (i = 0; i < g->nr; i++)
+			if (ac.use[i].mask)
+				printf("    %s in use: %s\n", m[i].name,
+				       ac.use[i].detail);
+	}
+	if (checked)
+		attach_check_release(&ac);
 	for (i = 0; i < g->nr; i++) {
 		const struct cli_dev *d = &m[i];
 		char cls[8], flags[80], vname[128], dname[256];
@@ -64,15 +80,37 @@ void print_list_header(void)
 
 static struct argp_option options[] = {
 	{ "json", 'j', 0, 0, "JSON output", 0 },
+	{ "verbose", 'v', 0, 0, "say why attach would refuse a group, and every host use found", 0 },
 	{ 0 }
 };
 
 struct list_args {
-	bool json;
+	bool json, verbose;
 };
 
-static struct argp argp = { options, cli_parse_json_only, NULL,
-	"List every IOMMU group with its devices, its state and who holds it.\v"
+static int list_parse(int key, char *arg, struct argp_state *state)
+{
+	struct list_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case 'v':
+		a->verbose = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static struct argp argp = { options, list_parse, NULL,
+	"List every IOMMU group with its devices, its state, who holds it and "
+	"what `group attach` would decide (attach: attached, ok, in-use, "
+	"not-viable; -v says why).\v"
 	"Exit status:\n"
 	"  0  listed\n"
 	"  1  the groups cannot be read\n"
@@ -87,7 +125,7 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i;
 	int rc;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &a.json);
+	argp_parse(&argp, argc, argv, 0, NULL, &a);
 	rc = topo_scan(&ctx->env, -1, &t);
 	if (rc < 0)
 		return cli_scan_error(rc, -1);
@@ -108,7 +146,8 @@ static int list_fn(int argc, char **argv, struct cli_ctx *ctx)
 	} else {
 		print_list_header();
 		for (i = 0; i < t.nr_groups; i++)
-			print_group_human(&ctx->env, &t, &t.groups[i], &hs);
+			print_group_human(&ctx->env, &t, &t.groups[i], &hs,
+					  a.verbose);
 		rc = 0;
 	}
 	holders_free(&hs);

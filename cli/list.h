@@ -2,6 +2,8 @@
 #ifndef VFIOCTL_CLI_LIST_H
 #define VFIOCTL_CLI_LIST_H
 
+#include <stdbool.h>
+
 #include "holders.h"
 #include "sysfs.h"
 
@@ -9,6 +11,7 @@
 void print_list_header(void);
 /* The human view of one group, shared by `list` and `group show`. */
 void print_group_human(const struct cli_env *env, const struct cli_topo *t,
-		       const struct cli_group *g, const struct holders *hs);
+		       const struct cli_group *g, const struct holders *hs,
+		       bool verbose);
 
 #endif

@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += cli/libvfioctl-cli.la
 cli_libvfioctl_cli_la_SOURCES = \
 	cli/sysfs.c cli/sysfs.h \
 	cli/plan.c cli/plan.h \
+	cli/attach-check.c cli/attach-check.h \
 	cli/inuse.c cli/inuse.h \
 	cli/holders.c cli/holders.h \
 	cli/persist.c cli/persist.h \

@@ -102,6 +102,35 @@ t_list_columns_names() {
 }
 ok "list: column headers; vendor and device names from pci.ids (libpci) in text and JSON" t_list_columns_names
 
+# list's attach column is attach's own check: for every group whose
+# verdict refuses, `group attach` must refuse with the matching exit code
+# and the same reason.
+t_list_attach_verdict() {
+	local g verdict reason want
+	run_v 0 list &&
+	outhas "group 2  host (0000:00:1f.0 is bound to host driver lpc_ich)  path -  held-by -  attach in-use" &&
+	outhas "group 7  vfio  path /dev/vfio/7  held-by 4242(qemu-system-x86)  attach attached" &&
+	outhas "attach not-viable" && ! grep -q "attach refused" "$work/stdout" &&
+	run_v 0 list -v &&
+	outhas "    attach refused: 0000:0f:10.0 is in use by the host (network interface in use); use --force to take it anyway" &&
+	outhas "    0000:0f:10.0 in use: interface eth7 is up with IPv4 addresses; it is VF 0 of PF 0000:0f:00.0" &&
+	run_v 0 list --json &&
+	jqt '.groups[] | select(.group == 7) | .attach == {"verdict": "attached", "reason": null, "host_use": []}' &&
+	jqt '.groups[] | select(.group == 13) | .attach.verdict == "in-use" and .attach.host_use[0].device == "0000:0c:00.0"' &&
+	jqt '[.groups[].attach.verdict] | map(select(. == "in-use" or . == "not-viable")) | length >= 10' || return 1
+	cp "$work/stdout" "$work/list.json"
+	for g in $(jq -r '.groups[] | select(.attach.verdict == "in-use" or .attach.verdict == "not-viable") | .group' "$work/list.json"); do
+		verdict=$(jq -r ".groups[] | select(.group == $g) | .attach.verdict" "$work/list.json")
+		reason=$(jq -r ".groups[] | select(.group == $g) | .attach.reason" "$work/list.json")
+		want=4
+		[ "$verdict" = in-use ] || want=3
+		run_v "$want" group attach "$g" || { echo "group $g: list says $verdict"; return 1; }
+		grep -qF -- "group $g not attached: $reason" "$work/stderr" ||
+			{ echo "group $g: attach's reason differs from list's ($reason):"; cat "$work/stderr"; return 1; }
+	done
+}
+ok "list: the attach verdict (text, -v reasons, JSON) is the one group attach reaches, exit code and reason" t_list_attach_verdict
+
 t_list_usage() { run_v 2 list extra && run_v 2 list --bogus; }
 ok "list: bad arguments exit 2" t_list_usage
 
