@@ -568,21 +568,6 @@ out:
 
 /* ------------------------------------------------------- apply-persisted */
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	FILE *fp = fopen(path, "re");
-	size_t n;
-
-	if (!fp)
-		return -errno;
-	n = fread(buf, 1, len - 1, fp);
-	fclose(fp);
-	if (n == len - 1)
-		return -EFBIG;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int worse(int a, int b)
 {
 	/* Any failure beats success; the first specific code is kept. */
@@ -600,7 +585,7 @@ static int apply_one(struct cli_ctx *ctx, const char *path)
 	r = malloc(sizeof(*r));
 	if (!r)
 		return VFIOCTL_EXIT_FAILURE;
-	rc = read_text(path, text, sizeof(text));
+	rc = persist_read_file(path, text, sizeof(text));
 	if (rc == 0)
 		rc = persist_parse(text, r, &line);
 	if (rc < 0) {

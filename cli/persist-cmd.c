@@ -49,21 +49,6 @@ struct rec_entry {
 	char why[256];
 };
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	FILE *fp = fopen(path, "re");
-	size_t n;
-
-	if (!fp)
-		return -errno;
-	n = fread(buf, 1, len - 1, fp);
-	fclose(fp);
-	if (n == len - 1)
-		return -EFBIG;
-	buf[n] = '\0';
-	return 0;
-}
-
 static void rec_check(const struct cli_env *env, struct rec_entry *e)
 {
 	const struct persist_rec *r = &e->rec;
@@ -136,7 +121,7 @@ static int records_load(const struct cli_env *env, bool check,
 		int line = 0;
 
 		snprintf(p, sizeof(p), "%s/%s", env->confdir, names[i]->d_name);
-		rc = read_text(p, text, sizeof(text));
+		rc = persist_read_file(p, text, sizeof(text));
 		if (rc == 0)
 			rc = persist_parse(text, &e->rec, &line);
 		if (rc < 0) {

@@ -195,3 +195,18 @@ int persist_validate(const struct persist_rec *r, const struct cli_dev *devs,
 		why[0] = '\0';
 	return 0;
 }
+
+int persist_read_file(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		return -errno;
+	n = fread(buf, 1, len - 1, fp);
+	fclose(fp);
+	if (n == len - 1)
+		return -EFBIG;
+	buf[n] = '\0';
+	return 0;
+}

@@ -68,4 +68,10 @@ int persist_validate(const struct persist_rec *r, const struct cli_dev *devs,
 int persist_udev_sync(const struct cli_env *env);
 const char *persist_udev_rules_path(void);
 
+/*
+ * persist_read_file - a record file into @buf (NUL-terminated); -EFBIG if
+ * it does not fit in @len - 1 bytes, else 0 or fopen()'s -errno.
+ */
+int persist_read_file(const char *path, char *buf, size_t len);
+
 #endif
