@@ -24,7 +24,7 @@ teardown() {
 # QEMU does not exit when the qtest channel closes (libqtest kills it), so
 # wait for all eleven answers, then stop the QEMU we started.  QEMU's
 # stderr comes back as "stderr: " lines, except the line its SIGTERM
-# handler prints and qtest's own GLib timer assertion (both stacks, 6.1).
+# handler prints and qtest's own GLib timer assertion (both stacks, 6.1 and 6.12).
 qtest_edu() {
 	local out=$BATS_TEST_TMPDIR/qtest.out log=$BATS_TEST_TMPDIR/qtest.log
 	local err=$BATS_TEST_TMPDIR/qtest.err

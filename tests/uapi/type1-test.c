@@ -1531,7 +1531,7 @@ static int cmd_dirty(int argc, char **argv)
 	const uint32_t START = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
 	const uint32_t STOP = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
 	/*
-	 * Stock 6.1 keeps stale bits after copying out a mapping that starts
+	 * Stock 6.1 and 6.12 keep stale bits after copying out a mapping that starts
 	 * inside a word (its bitmap is shifted in place and only nbits are
 	 * cleared): later reports of it over-report.  "exact" checks ours.
 	 */
