@@ -57,6 +57,10 @@ setup() {
 }
 
 @test "type1 dirty: DIRTY_PAGES start/stop/get-bitmap, unmap with the bitmap, migration cap" {
-	vrun "$T1" dirty "$G_SOLO"
+	# Stock 6.1 and 6.12 over-report a mapping that starts inside a bitmap word
+	# once it has been reported (stale bits): exact layout on ours only.
+	local exact=
+	[ "$VFIOCTL_STACK" != ours ] || exact=exact
+	vrun "$T1" dirty "$G_SOLO" $exact
 	assert_success
 }
