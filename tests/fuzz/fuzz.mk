@@ -5,7 +5,8 @@
 # slub_debug=FZPU and runs the same file for at least ten minutes.
 noinst_PROGRAMS += tests/fuzz/ioctl-fuzz tests/fuzz/stress tests/fuzz/intruder
 tests_fuzz_ioctl_fuzz_SOURCES = tests/fuzz/ioctl-fuzz.c \
-	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h
+	tests/fuzz/fuzz-targets.c tests/fuzz/fuzz-targets.h \
+	libvfioctl/errno-name.c libvfioctl/errno-name.h
 tests_fuzz_ioctl_fuzz_LDADD = -lpthread
 # stress and intruder map DMA and read VmLck with the type1 test's helpers.
 tests_fuzz_stress_SOURCES = tests/fuzz/stress.c \

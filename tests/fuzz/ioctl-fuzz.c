@@ -54,6 +54,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "../../libvfioctl/errno-name.h"
 #include "fuzz-targets.h"
 
 #define NSLOTS		48
@@ -1591,9 +1592,10 @@ static void worker(void)
 
 static char errname[32];
 
-static const char *errno_name(int e)
+/* glibc < 2.32 and musl lack strerrorname_np(): the library's table. */
+static const char *errno_label(int e)
 {
-	const char *n = e ? strerrorname_np(e) : "success";
+	const char *n = e ? errno_name(e) : "success";
 
 	if (n)
 		return n;
@@ -1734,7 +1736,7 @@ int main(int argc, char **argv)
 	printf("# errno:");
 	for (i = 0; i < ERRNO_MAX; i++)
 		if (st->err[i])
-			printf(" %s %llu", errno_name(i),
+			printf(" %s %llu", errno_label(i),
 			       (unsigned long long)st->err[i]);
 	printf("\n# violations: %llu\n", (unsigned long long)st->violations);
 	return st->violations ? 1 : 0;
