@@ -41,6 +41,8 @@ nic_to_host() {
 	modprobe e1000
 	echo "$NIC" >/sys/bus/pci/drivers_probe
 	[ "$(driver_of "$NIC")" = e1000 ] || fail "$NIC did not go back to e1000"
+	# udev renames the new eth0 (enp0s18): name it only once that is done.
+	udevadm settle --timeout=30 || true
 	ifc=$(netdev_of "$NIC")
 	[ -n "$ifc" ] || fail "$NIC has no interface on e1000"
 	ip link set "$ifc" up
