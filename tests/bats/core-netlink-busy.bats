@@ -23,14 +23,15 @@ teardown_file() {
 	unbind_all "$SOLO"
 }
 
-@test "core: netlink (ours and nlctrl) answers within 250 ms during a long MAP_DMA" {
+@test "core: netlink (ours and nlctrl) answers within 1 s during a long MAP_DMA" {
 	# disable_hugepages=Y and unfaulted, non-THP memory: the map pins
 	# and maps page by page, seconds under TCG.  A family that waited
 	# for the container (or held genl_mutex while waiting) would answer
-	# only when the map ends.
+	# only when the map ends (6-7 s here).  The bound leaves TCG room:
+	# the worst answers seen were 22/32 ms (6.1) and 102/173 ms (6.12).
 	echo Y >/sys/module/vfio_iommu_type1/parameters/disable_hugepages
 	ulimit -l unlimited
-	vrun "$NLBLOCK" "$G_SOLO" 768 250
+	vrun "$NLBLOCK" "$G_SOLO" 768 1000
 	[ "$status" -ne 77 ] || skip "the map was too quick to overlap: ${lines[*]}"
 	grep '^# MAP_DMA' <<<"$output" | sed "s/^# /# kernel=$KERNEL_SERIES /" >&3
 	assert_success
