@@ -845,21 +845,7 @@ static const struct group_sub {
 
 static struct argp_option top_options[] = { { 0 } };
 
-static error_t parse_top(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case ARGP_KEY_ARG:
-		argp_error(state, "unknown subcommand '%s'", arg);
-		return 0;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "missing subcommand");
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp top_argp = { top_options, parse_top,
+static struct argp top_argp = { top_options, cli_parse_subcommand_only,
 	"show N [--json]\nattach N [--force] [--persist] [--reason TEXT] "
 	"[--driver NAME]\ndetach N [--driver NAME]\napply-persisted",
 	"Show one IOMMU group, attach all of it to VFIO or detach it.  Run "

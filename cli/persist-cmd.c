@@ -403,22 +403,6 @@ static struct argp_option list_options[] = {
 	{ 0 }
 };
 
-static error_t parse_list(int key, char *arg, struct argp_state *state)
-{
-	struct persist_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static error_t parse_remove(int key, char *arg, struct argp_state *state)
 {
 	struct persist_args *a = state->input;
@@ -438,7 +422,7 @@ static error_t parse_remove(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static struct argp list_argp = { list_options, parse_list, NULL,
+static struct argp list_argp = { list_options, cli_parse_json_only, NULL,
 	"List the groups recorded with 'vfioctl group attach --persist': the "
 	"key device naming the record, its group now, the driver, whether "
 	"--force was recorded and why, and whether the group still has exactly "
@@ -459,22 +443,7 @@ static struct argp remove_argp = { NULL, parse_remove, "KEY|GROUP",
 
 static struct argp_option top_options[] = { { 0 } };
 
-static error_t parse_top(int key, char *arg, struct argp_state *state)
-{
-	(void)arg;
-	switch (key) {
-	case ARGP_KEY_ARG:
-		argp_error(state, "unknown subcommand '%s'", arg);
-		return 0;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "missing subcommand");
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
-static struct argp top_argp = { top_options, parse_top,
+static struct argp top_argp = { top_options, cli_parse_subcommand_only,
 	"list [--json]\nremove KEY|GROUP",
 	"Groups re-attached at boot (see 'vfioctl group attach --persist').  "
 	"Run 'vfioctl persist SUBCOMMAND --help' for its options.\v"
@@ -491,7 +460,7 @@ static int persist_fn(int argc, char **argv, struct cli_ctx *ctx)
 		a.sub = argv[1];
 		cli_sub_argv(&argc, &argv, prog, sizeof(prog));
 		if (strcmp(a.sub, "list") == 0) {
-			argp_parse(&list_argp, argc, argv, 0, NULL, &a);
+			argp_parse(&list_argp, argc, argv, 0, NULL, &a.json);
 			return do_list(ctx, a.json);
 		}
 		argp_parse(&remove_argp, argc, argv, 0, NULL, &a);

@@ -179,6 +179,20 @@ int cli_scan_error(int rc, int group)
 	}
 }
 
+int cli_parse_subcommand_only(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		argp_error(state, "unknown subcommand '%s'", arg);
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "missing subcommand");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
 int cli_parse_json_only(int key, char *arg, struct argp_state *state)
 {
 	bool *json = state->input;

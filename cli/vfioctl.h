@@ -75,5 +75,11 @@ struct argp_state;
  * take no arguments; the argp input is the command's bool json.
  */
 int cli_parse_json_only(int key, char *arg, struct argp_state *state);
+/*
+ * argp parser of a command's top level when a known subcommand was not
+ * given first (`vfioctl group`, `vfioctl persist`): every argument is an
+ * unknown subcommand, none is a missing one.
+ */
+int cli_parse_subcommand_only(int key, char *arg, struct argp_state *state);
 
 #endif
