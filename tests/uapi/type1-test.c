@@ -972,6 +972,7 @@ static int cmd_stall(int argc, char **argv)
 	int64_t bound = argc > 2 ? atoll(argv[2]) * 1000000 : 0;
 	uint64_t iova = 256 * SZ_1M, b;
 	int64_t lat_map, lat_unmap, t_map, t_unmap;
+	long y_map, y_unmap;
 	struct t1_stall *st;
 
 	/* The sleeper and the stall measurement: type1-util.c. */
@@ -980,18 +981,30 @@ static int cmd_stall(int argc, char **argv)
 	b = t1_alloc_small_pages(size, false);
 	lat_map = t1_stall_measure(st, c, b, iova, size, true, &t_map, &ret);
 	CHECK_ERR(ret, 0, "map");
+	y_map = st->yields;
 	lat_unmap = t1_stall_measure(st, c, b, iova, size, false, &t_unmap,
 				     &ret);
 	CHECK_ERR(ret, 0, "unmap");
+	y_unmap = st->yields;
 	t1_stall_stop(st);
 
-	printf("# map of %llu MiB took %lld ms, worst sleeper latency %lld ms\n",
+	printf("# map of %llu MiB took %lld ms, worst sleeper latency %lld ms, %ld yields\n",
 	       (unsigned long long)(size / SZ_1M), (long long)(t_map / 1000000),
-	       (long long)(lat_map / 1000000));
-	printf("# unmap of %llu MiB took %lld ms, worst sleeper latency %lld ms\n",
+	       (long long)(lat_map / 1000000), y_map);
+	printf("# unmap of %llu MiB took %lld ms, worst sleeper latency %lld ms, %ld yields\n",
 	       (unsigned long long)(size / SZ_1M),
 	       (long long)(t_unmap / 1000000),
-	       (long long)(lat_unmap / 1000000));
+	       (long long)(lat_unmap / 1000000), y_unmap);
+	/*
+	 * The sleeper wants the CPU every 1 ms; an ioctl with a schedule
+	 * point every few ms gives it up dozens of times, one without any
+	 * gives it up never.  One yield per 50 ms is far below the first
+	 * and unreachable for the second, however slow TCG makes the ioctl.
+	 */
+	CHECK(y_map >= 1 + t_map / 50000000, "MAP_DMA yielded %ld times in %lld ms (want >= 1 per 50 ms)",
+	      y_map, (long long)(t_map / 1000000));
+	CHECK(y_unmap >= 1 + t_unmap / 50000000, "UNMAP_DMA yielded %ld times in %lld ms (want >= 1 per 50 ms)",
+	      y_unmap, (long long)(t_unmap / 1000000));
 	if (bound) {
 		CHECK(lat_map < bound, "MAP_DMA: worst latency %lld ms < %lld ms (map took %lld ms)",
 		      (long long)(lat_map / 1000000), (long long)(bound / 1000000),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "type1-util.h"
@@ -246,11 +247,13 @@ int64_t t1_stall_measure(struct t1_stall *st, int c, uint64_t b,
 			 int64_t *took, int *ret)
 {
 	struct timespec warm = { 0, 50000000 };
+	struct rusage r0, r1;
 	int64_t t0;
 
 	st->max_ns = 0;
 	st->phase = 1;
 	nanosleep(&warm, NULL);
+	getrusage(RUSAGE_THREAD, &r0);
 	t0 = t1_now_ns();
 	/*
 	 * Read-only for the device: unpinning then has no page to dirty, so
@@ -259,6 +262,8 @@ int64_t t1_stall_measure(struct t1_stall *st, int c, uint64_t b,
 	*ret = map ? t1_map(c, b, iova, size, VFIO_DMA_MAP_FLAG_READ) :
 		     t1_unmap(c, iova, size, 0, NULL);
 	*took = t1_now_ns() - t0;
+	getrusage(RUSAGE_THREAD, &r1);
+	st->yields = r1.ru_nivcsw - r0.ru_nivcsw;
 	nanosleep(&warm, NULL);
 	st->phase = 0;
 	return st->max_ns;

@@ -88,6 +88,14 @@ struct t1_stall {
 	volatile int phase;		/* 0 warm up, 1 measure, 2 stop */
 	volatile int64_t max_ns;	/* worst overshoot of a 1 ms sleep */
 	pid_t pid;			/* the sleeper */
+	/*
+	 * Of the last t1_stall_measure(): how often the mapper was switched
+	 * out involuntarily during the ioctl (getrusage ru_nivcsw).  With a
+	 * non-preemptible kernel that happens only at a schedule point
+	 * (cond_resched(), might_sleep()) with the sleeper waiting, so an
+	 * ioctl that never yields scores 0, whatever TCG's timing does.
+	 */
+	long yields;
 };
 
 struct t1_stall *t1_stall_start(void);
