@@ -27,6 +27,8 @@
  *          and the UNMAP_DMA of 1 GiB of 4 KiB pages (type1-util.c's
  *          t1_stall_*: a sleeper on the same CPU, its worst overshoot):
  *            bench stall size=BYTES map_ms=X unmap_ms=X map_lat_us=X unmap_lat_us=X
+ *                        map_yields=N unmap_yields=N
+ *          (yields: the mapper's involuntary switches during the ioctl)
  *
  * Times are medians over REPS (default 7) repetitions.  One "op" is one map
  * plus its unmap.  Buffers are touched before the first map, so page faults
@@ -227,6 +229,7 @@ static void part_stall(int c)
 {
 	const uint64_t size = SZ_1G;
 	int64_t lat_map, lat_unmap, t_map, t_unmap;
+	long y_map, y_unmap;
 	struct t1_stall *st = t1_stall_start();
 	uint64_t b = t1_alloc_small_pages(size, false);
 	int ret;
@@ -234,15 +237,17 @@ static void part_stall(int c)
 	lat_map = t1_stall_measure(st, c, b, IOVA, size, true, &t_map, &ret);
 	if (ret)
 		t1_die("stall: map of 1 GiB: %s", strerror(-ret));
+	y_map = st->yields;
 	lat_unmap = t1_stall_measure(st, c, b, IOVA, size, false, &t_unmap,
 				     &ret);
 	if (ret)
 		t1_die("stall: unmap of 1 GiB: %s", strerror(-ret));
+	y_unmap = st->yields;
 	t1_stall_stop(st);
 	printf("bench stall size=%llu map_ms=%.1f unmap_ms=%.1f "
-	       "map_lat_us=%.0f unmap_lat_us=%.0f\n",
+	       "map_lat_us=%.0f unmap_lat_us=%.0f map_yields=%ld unmap_yields=%ld\n",
 	       (unsigned long long)size, t_map / 1e6, t_unmap / 1e6,
-	       lat_map / 1e3, lat_unmap / 1e3);
+	       lat_map / 1e3, lat_unmap / 1e3, y_map, y_unmap);
 	fflush(stdout);
 	munmap((void *)(uintptr_t)b, size);
 }
