@@ -25,7 +25,8 @@
  *          type1-bench.bats raises it to 131072 on both stacks.
  *   stall  the longest stretch without a schedule point during the MAP_DMA
  *          and the UNMAP_DMA of 1 GiB of 4 KiB pages (type1-util.c's
- *          t1_stall_*: a sleeper on the same CPU, its worst overshoot):
+ *          t1_stall_*: a sleeper on the same CPU, its worst overshoot;
+ *          medians over REPS map/unmap pairs):
  *            bench stall size=BYTES map_ms=X unmap_ms=X map_lat_us=X unmap_lat_us=X
  *                        map_yields=N unmap_yields=N
  *          (yields: the mapper's involuntary switches during the ioctl)
@@ -225,29 +226,41 @@ out:
 	t1_free(buf, (size_t)maxn * 4096);
 }
 
-static void part_stall(int c)
+static void part_stall(int c, int reps)
 {
 	const uint64_t size = SZ_1G;
-	int64_t lat_map, lat_unmap, t_map, t_unmap;
-	long y_map, y_unmap;
+	double tmap[MAXREPS], tunmap[MAXREPS], lmap[MAXREPS], lunmap[MAXREPS];
+	double ymap[MAXREPS], yunmap[MAXREPS];
 	struct t1_stall *st = t1_stall_start();
 	uint64_t b = t1_alloc_small_pages(size, false);
-	int ret;
+	int64_t lat, t;
+	int ret, r;
 
-	lat_map = t1_stall_measure(st, c, b, IOVA, size, true, &t_map, &ret);
-	if (ret)
-		t1_die("stall: map of 1 GiB: %s", strerror(-ret));
-	y_map = st->yields;
-	lat_unmap = t1_stall_measure(st, c, b, IOVA, size, false, &t_unmap,
-				     &ret);
-	if (ret)
-		t1_die("stall: unmap of 1 GiB: %s", strerror(-ret));
-	y_unmap = st->yields;
+	/*
+	 * Medians over REPS: a sample is a worst case within one ioctl, so
+	 * one stall of the TCG host (the vCPU thread descheduled) would
+	 * otherwise be the sample.
+	 */
+	for (r = 0; r < reps; r++) {
+		lat = t1_stall_measure(st, c, b, IOVA, size, true, &t, &ret);
+		if (ret)
+			t1_die("stall: map of 1 GiB: %s", strerror(-ret));
+		tmap[r] = t / 1e6;
+		lmap[r] = lat / 1e3;
+		ymap[r] = st->yields;
+		lat = t1_stall_measure(st, c, b, IOVA, size, false, &t, &ret);
+		if (ret)
+			t1_die("stall: unmap of 1 GiB: %s", strerror(-ret));
+		tunmap[r] = t / 1e6;
+		lunmap[r] = lat / 1e3;
+		yunmap[r] = st->yields;
+	}
 	t1_stall_stop(st);
 	printf("bench stall size=%llu map_ms=%.1f unmap_ms=%.1f "
-	       "map_lat_us=%.0f unmap_lat_us=%.0f map_yields=%ld unmap_yields=%ld\n",
-	       (unsigned long long)size, t_map / 1e6, t_unmap / 1e6,
-	       lat_map / 1e3, lat_unmap / 1e3, y_map, y_unmap);
+	       "map_lat_us=%.0f unmap_lat_us=%.0f map_yields=%.0f unmap_yields=%.0f\n",
+	       (unsigned long long)size, median(tmap, reps),
+	       median(tunmap, reps), median(lmap, reps), median(lunmap, reps),
+	       median(ymap, reps), median(yunmap, reps));
 	fflush(stdout);
 	munmap((void *)(uintptr_t)b, size);
 }
@@ -279,7 +292,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(parts[p], "live"))
 			part_live(c, reps);
 		else if (!strcmp(parts[p], "stall"))
-			part_stall(c);
+			part_stall(c, reps);
 		else
 			t1_die("unknown part %s", parts[p]);
 	}
