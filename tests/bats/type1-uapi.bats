@@ -135,11 +135,14 @@ setup() {
 	# The latency is a weak witness under TCG: a 768 MiB unmap is over in
 	# 30-90 ms even without yielding, and the sleeper has been seen 85 ms
 	# late around a 43 ms unmap (TCG on a loaded host), so the 250 ms
-	# bound (ours only) catches gross stalls only.  The strong one is the
+	# bound catches gross stalls only.  The strong witness is the
 	# mapper's count of involuntary switches during the ioctl: with the
 	# sleeper waiting every 1 ms, each schedule point switches, so an
-	# ioctl that never yields counts 0 however slow it is; both stacks
-	# must yield at least once per 50 ms.
+	# ioctl that never yields counts 1-2 however slow it is (the module
+	# before the chunking: 29 ms unmaps, 1-2 yields, on 6.1 and 6.12)
+	# and ours must yield 3 + once per 20 ms.  Both are checked on ours
+	# only; stock's numbers are printed (stock 6.12 unmaps in stretches
+	# of about 20 ms).
 	local p=/sys/module/vfio_iommu_type1/parameters/disable_hugepages
 	local bound=250
 	[ "$VFIOCTL_STACK" = ours ] || bound=
