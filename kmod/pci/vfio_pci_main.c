@@ -143,6 +143,7 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	}
 	vdev->irq_type = VFIO_PCI_NUM_IRQS;
 	vdev->virq_disabled = false;
+	vdev->has_vga = !vfio_pci_vga_disabled() && vfio_pci_is_vga(pdev);
 	vfio_pci_probe_mmaps(vdev);
 	return 0;
 }
@@ -267,8 +268,10 @@ static ssize_t vfio_pci_rw(struct vfio_pci_device *vdev, char __user *buf,
 		return vfio_pci_rom_read(vdev, buf, count, ppos);
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
 		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	case VFIO_PCI_VGA_REGION_INDEX:	/* vfio_pci_vga.c */
+		return vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
 	}
-	/* VGA (not supported yet) and device-specific regions */
+	/* no device-specific regions */
 	return -EINVAL;
 }
 
@@ -400,8 +403,14 @@ static long vfio_pci_ioctl_get_region_info(struct vfio_pci_device *vdev,
 		break;
 	}
 	case VFIO_PCI_VGA_REGION_INDEX:
-		/* no VGA support: stock without CONFIG_VFIO_PCI_VGA */
-		return -EINVAL;
+		/* a VGA device, unless disable_vga (vfio_pci_vga.c) */
+		if (!vdev->has_vga)
+			return -EINVAL;
+		info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+		info.size = 0xc0000;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -885,11 +894,18 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto out_free;
 
-	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
+	/* a VGA device: VGA arbiter client (vfio_pci_vga.c) */
+	ret = vfio_pci_vga_init(vdev);
 	if (ret)
 		goto out_sriov;
+
+	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
+	if (ret)
+		goto out_vga;
 	return 0;
 
+out_vga:
+	vfio_pci_vga_uninit(vdev);
 out_sriov:
 	vfio_pci_sriov_uninit(vdev);
 out_free:
@@ -910,6 +926,7 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 	vdev = vfio_del_group_dev(&pdev->dev);
 	if (!vdev)
 		return;
+	vfio_pci_vga_uninit(vdev);
 	vfio_pci_sriov_uninit(vdev);
 	vfio_iommu_group_put(vdev->group, &pdev->dev);
 	mutex_destroy(&vdev->ioeventfds_lock);

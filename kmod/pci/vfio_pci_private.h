@@ -162,6 +162,13 @@ struct vfio_pci_device {
 	struct notifier_block	sriov_nb;
 	struct list_head	sriov_pfs_item;
 	struct vfio_pci_device	*sriov_pf;
+
+	/*
+	 * VGA (vfio_pci_vga.c): a VGA class device with the VGA region
+	 * enabled (disable_vga off); set at each first open, constant while
+	 * the device is open.
+	 */
+	bool			has_vga;
 };
 
 /* per-capability permission bits, see vfio_pci_config.c */
@@ -224,6 +231,19 @@ int vfio_pci_set_irqs_ioctl(struct vfio_pci_device *vdev, u32 flags,
 void vfio_pci_intx_mask(struct vfio_pci_device *vdev);
 void vfio_pci_intx_unmask(struct vfio_pci_device *vdev);
 void vfio_pci_release_triggers(struct vfio_pci_device *vdev);
+
+/* vfio_pci_vga.c */
+/* a VGA class device, as upstream's vfio_pci_is_vga() decides */
+static inline bool vfio_pci_is_vga(struct pci_dev *pdev)
+{
+	return (pdev->class >> 8) == PCI_CLASS_DISPLAY_VGA;
+}
+
+bool vfio_pci_vga_disabled(void);
+int vfio_pci_vga_init(struct vfio_pci_device *vdev);
+void vfio_pci_vga_uninit(struct vfio_pci_device *vdev);
+ssize_t vfio_pci_vga_rw(struct vfio_pci_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
 
 /* vfio_pci_sriov.c */
 int vfio_pci_sriov_init(struct vfio_pci_device *vdev);

@@ -7,3 +7,7 @@ noinst_PROGRAMS += tests/uapi/pci-bench
 tests_uapi_pci_bench_SOURCES = tests/uapi/pci-bench.c
 noinst_PROGRAMS += tests/uapi/pci-cfgdump
 tests_uapi_pci_cfgdump_SOURCES = tests/uapi/pci-cfgdump.c
+noinst_PROGRAMS += tests/uapi/pci-vga
+tests_uapi_pci_vga_SOURCES = tests/uapi/pci-vga.c \
+	tests/uapi/pci-util.c tests/uapi/pci-util.h \
+	tests/uapi/tap-util.c tests/uapi/tap-util.h
