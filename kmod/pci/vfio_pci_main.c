@@ -11,8 +11,10 @@
  * reset if possible and its saved state restored, so the next user (or
  * host driver) finds it as we did.
  */
+#include <linux/file.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -86,17 +88,22 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	struct pci_dev *pdev = vdev->pdev;
 	int ret;
 
+	/* the open's runtime PM count, held until the last release */
+	ret = pm_runtime_resume_and_get(&pdev->dev);
+	if (ret)
+		return ret;
+
 	/* the saved state must not include bus mastering */
 	pci_clear_master(pdev);
 	ret = pci_enable_device(pdev);
 	if (ret)
-		return ret;
+		goto out_put;
 
 	/* a reset that failed on the device lock fails the open */
 	ret = pci_try_reset_function(pdev);
 	if (ret == -EAGAIN) {
 		pci_disable_device(pdev);
-		return ret;
+		goto out_put;
 	}
 	vdev->reset_works = !ret;
 	pci_save_state(pdev);
@@ -125,7 +132,7 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 		kfree(vdev->pci_saved_state);
 		vdev->pci_saved_state = NULL;
 		pci_disable_device(pdev);
-		return ret;
+		goto out_put;
 	}
 
 	vdev->msix_bar = 0xff;
@@ -145,6 +152,10 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	vdev->virq_disabled = false;
 	vfio_pci_probe_mmaps(vdev);
 	return 0;
+
+out_put:
+	pm_runtime_put(&pdev->dev);
+	return ret;
 }
 
 static void vfio_pci_disable(struct vfio_pci_device *vdev)
@@ -154,6 +165,14 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 
 	/* no BAR write from an eventfd once we start taking the device down */
 	vfio_pci_ioeventfd_release_all(vdev);
+
+	/*
+	 * Closed in low power: take the open's count back (dropping a
+	 * wakeup eventfd unsignalled) and wake the function, which the
+	 * reset and state restore below need.
+	 */
+	vfio_pci_low_power_exit(vdev);
+	pm_runtime_resume(&pdev->dev);
 
 	/*
 	 * Back to D0 first (restoring the config state a D3hot left): the
@@ -213,6 +232,8 @@ out:
 	if (vdev->pci_2_3)
 		pci_intx(pdev, 0);
 	pci_disable_device(pdev);
+	/* the open's count: unused, the function may suspend */
+	pm_runtime_put(&pdev->dev);
 }
 
 /* ------------------------------------------------------------ device ops */
@@ -257,19 +278,38 @@ static ssize_t vfio_pci_rw(struct vfio_pci_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite)
 {
 	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	ssize_t ret;
+
+	if (index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+
+	/*
+	 * As stock: an access resumes a function in low power (and with a
+	 * wakeup eventfd ends low power); it may suspend again after.
+	 */
+	ret = vfio_pci_pm_get(vdev);
+	if (ret)
+		return ret;
 
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+		ret = vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+		break;
 	case VFIO_PCI_ROM_REGION_INDEX:
 		if (iswrite)
-			return -EINVAL;
-		return vfio_pci_rom_read(vdev, buf, count, ppos);
+			ret = -EINVAL;
+		else
+			ret = vfio_pci_rom_read(vdev, buf, count, ppos);
+		break;
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
-		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+		ret = vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+		break;
+	default:
+		/* VGA (not supported yet) */
+		ret = -EINVAL;
 	}
-	/* VGA (not supported yet) and device-specific regions */
-	return -EINVAL;
+	vfio_pci_pm_put(vdev);
+	return ret;
 }
 
 static ssize_t vfio_pci_read(void *device_data, char __user *buf,
@@ -804,12 +844,9 @@ out_free:
 	return ret;
 }
 
-static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
-			   unsigned long arg)
+static long vfio_pci_ioctl_dispatch(struct vfio_pci_device *vdev,
+				    unsigned int cmd, void __user *uarg)
 {
-	struct vfio_pci_device *vdev = device_data;
-	void __user *uarg = (void __user *)arg;
-
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return vfio_pci_ioctl_get_info(vdev, uarg);
@@ -831,6 +868,25 @@ static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
 		return vfio_pci_ioctl_feature(vdev, uarg);
 	}
 	return -ENOTTY;
+}
+
+/*
+ * Every device ioctl runs with the function resumed, as stock's core
+ * wraps them: a resume in low power with a wakeup eventfd signals it and
+ * ends low power; without one the function suspends again afterwards.
+ */
+static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vfio_pci_device *vdev = device_data;
+	long ret;
+
+	ret = vfio_pci_pm_get(vdev);
+	if (ret)
+		return ret;
+	ret = vfio_pci_ioctl_dispatch(vdev, cmd, (void __user *)arg);
+	vfio_pci_pm_put(vdev);
+	return ret;
 }
 
 static const struct vfio_device_ops vfio_pci_ops = {
@@ -885,9 +941,16 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto out_free;
 
+	/*
+	 * The PCI core leaves an unbound function's power state unknown and
+	 * allows only D0 from there: go there before runtime PM may suspend.
+	 */
+	vfio_pci_set_power_state(vdev, PCI_D0);
+
 	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
 	if (ret)
 		goto out_sriov;
+	vfio_pci_pm_probe(vdev);	/* the PM callbacks need drvdata */
 	return 0;
 
 out_sriov:
@@ -901,10 +964,18 @@ out_group_put:
 
 static void vfio_pci_remove(struct pci_dev *pdev)
 {
+	struct vfio_device *device;
 	struct vfio_pci_device *vdev;
 
 	/* SR-IOV: our VFs go first (each may wait for its user) */
 	vfio_pci_sriov_remove_vfs(pdev);
+
+	/* runtime PM off while the callbacks can still find us */
+	device = vfio_device_get_from_dev(&pdev->dev);
+	if (device) {
+		vfio_pci_pm_remove(vfio_device_data(device));
+		vfio_device_put(device);
+	}
 
 	/* blocks until the user released the device (REQ is signalled) */
 	vdev = vfio_del_group_dev(&pdev->dev);
@@ -950,6 +1021,7 @@ struct pci_driver vfio_pci_driver = {
 	.sriov_configure	= vfio_pci_sriov_configure,
 	.err_handler		= &vfio_pci_err_handlers,
 	.driver_managed_dma	= true,
+	.driver.pm		= &vfio_pci_pm_ops,	/* vfio_pci_pm.c */
 };
 
 static int __init vfio_pci_init(void)
