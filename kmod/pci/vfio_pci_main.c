@@ -660,41 +660,13 @@ out:
 	return ret;
 }
 
-/* distinct IOMMU groups among the affected devices */
-struct vfio_pci_group_count {
-	int ids[64];
-	unsigned int n;
-	int ret;
-};
-
-static int vfio_pci_count_groups(struct pci_dev *pdev, void *data)
-{
-	struct vfio_pci_group_count *gc = data;
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	unsigned int i;
-	int id;
-
-	if (!group) {
-		gc->ret = -EPERM;
-		return 1;
-	}
-	id = iommu_group_id(group);
-	iommu_group_put(group);
-	for (i = 0; i < gc->n; i++)
-		if (gc->ids[i] == id)
-			return 0;
-	if (gc->n == ARRAY_SIZE(gc->ids)) {
-		gc->ret = -ENOSPC;
-		return 1;
-	}
-	gc->ids[gc->n++] = id;
-	return 0;
-}
-
-/* the vfio-pci devices taking part in a hot reset, locked */
+/*
+ * The vfio-pci devices taking part in a hot reset, and the group files the
+ * user gave to prove ownership of them.
+ */
 struct vfio_pci_reset_set {
-	struct vfio_group	**groups;
-	unsigned int		ngroups;
+	struct file		**files;
+	unsigned int		nfiles;
 	struct vfio_device	*devs[64];
 	struct vfio_pci_device	*vdevs[64];
 	unsigned int		n;
@@ -707,15 +679,8 @@ static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
 	struct vfio_device *device;
 	unsigned int i;
 
-	/* every affected device must be ours and owned by the caller */
+	/* every affected device must be on vfio-pci ... */
 	if (pci_dev_driver(pdev) != &vfio_pci_driver) {
-		set->ret = -EINVAL;
-		return 1;
-	}
-	for (i = 0; i < set->ngroups; i++)
-		if (vfio_external_group_match_dev(set->groups[i], &pdev->dev))
-			break;
-	if (i == set->ngroups) {
 		set->ret = -EINVAL;
 		return 1;
 	}
@@ -731,18 +696,39 @@ static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
 	set->devs[set->n] = device;
 	set->vdevs[set->n] = vfio_device_data(device);
 	set->n++;
-	return 0;
+	/* ... and in one of the groups the user gave */
+	for (i = 0; i < set->nfiles; i++)
+		if (vfio_file_has_dev(set->files[i], device))
+			return 0;
+	set->ret = -EINVAL;
+	return 1;
 }
 
+/*
+ * VFIO_DEVICE_PCI_HOT_RESET with the checks of stock (6.1's
+ * vfio_pci_ioctl_pci_hot_reset() and vfio_pci_dev_set_hot_reset(), 6.12's
+ * vfio_pci_ioctl_pci_hot_reset_groups()):
+ *   - argsz covers count, flags is 0 (EINVAL); a slot or bus reset is
+ *     possible (ENODEV);
+ *   - 1 <= count <= the number of affected *devices* (EINVAL): the bound
+ *     only limits the copy, so a group may appear twice and groups that
+ *     cover nothing affected may be given;
+ *   - each fd is open (EBADF) and a VFIO group file of this vfio
+ *     (EINVAL: eventfds, containers, device fds);
+ *   - every affected device is bound to vfio-pci and belongs to one of
+ *     the groups (EINVAL).
+ * Stock asks nothing more of a group: having it open is owning it (a group
+ * opens once), container or not; the group files are held (fget) across
+ * the reset, so the groups stay.
+ */
 static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 				     void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset, count);
-	struct vfio_pci_group_count *gc;
+	unsigned int i, ndevs = 0, pm_got = 0, locked_vma = 0, locked_mem = 0;
 	struct vfio_pci_reset_set *set;
 	struct vfio_pci_hot_reset hdr;
 	int32_t *group_fds = NULL;
-	unsigned int i, locked_vma = 0, locked_mem = 0;
 	bool slot;
 	int ret;
 
@@ -754,26 +740,18 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 	if (ret)
 		return ret;
 
-	gc = kzalloc(sizeof(*gc), GFP_KERNEL);
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
-	if (!gc || !set) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_groups,
-				   gc);
-	ret = gc->ret;
-	if (ret)
-		goto out_free;
-	/* one to all of the affected groups */
-	if (!hdr.count || hdr.count > gc->n) {
-		ret = -EINVAL;
-		goto out_free;
-	}
+	/* a group per device at most: bounds the copy */
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_devs,
+				   &ndevs);
+	if (!hdr.count || hdr.count > ndevs)
+		return -EINVAL;
 
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
 	group_fds = kcalloc(hdr.count, sizeof(*group_fds), GFP_KERNEL);
-	set->groups = kcalloc(hdr.count, sizeof(*set->groups), GFP_KERNEL);
-	if (!group_fds || !set->groups) {
+	if (set)
+		set->files = kcalloc(hdr.count, sizeof(*set->files),
+				     GFP_KERNEL);
+	if (!set || !group_fds || !set->files) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -782,22 +760,19 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 		ret = -EFAULT;
 		goto out_free;
 	}
-	/* hold each group as an external user for the duration */
 	for (i = 0; i < hdr.count; i++) {
-		struct vfio_group *group;
 		struct file *file = fget(group_fds[i]);
 
 		if (!file) {
 			ret = -EBADF;
-			goto out_put_groups;
+			goto out_put_files;
 		}
-		group = vfio_group_get_external_user(file);
-		fput(file);
-		if (IS_ERR(group)) {
-			ret = PTR_ERR(group);
-			goto out_put_groups;
+		if (!vfio_file_is_group(file)) {
+			fput(file);
+			ret = -EINVAL;
+			goto out_put_files;
 		}
-		set->groups[set->ngroups++] = group;
+		set->files[set->nfiles++] = file;
 	}
 
 	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_collect_dev,
@@ -805,6 +780,17 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 	ret = set->ret;
 	if (ret)
 		goto out_put_devs;
+
+	/*
+	 * Wake every affected function (a closed one may sleep in D3hot, an
+	 * open one be in low power) before any lock: the runtime PM
+	 * callbacks take memory_lock.
+	 */
+	for (pm_got = 0; pm_got < set->n; pm_got++) {
+		ret = vfio_pci_pm_get(set->vdevs[pm_got]);
+		if (ret)
+			goto out_pm_put;
+	}
 
 	/* locking several devices can deadlock: back off on contention */
 	for (locked_vma = 0; locked_vma < set->n; locked_vma++) {
@@ -829,18 +815,20 @@ out_unlock:
 		up_write(&set->vdevs[i]->memory_lock);
 	for (i = 0; i < locked_vma; i++)
 		mutex_unlock(&set->vdevs[i]->vma_lock);
+out_pm_put:
+	for (i = 0; i < pm_got; i++)
+		vfio_pci_pm_put(set->vdevs[i]);
 out_put_devs:
 	for (i = 0; i < set->n; i++)
 		vfio_device_put(set->devs[i]);
-out_put_groups:
-	for (i = 0; i < set->ngroups; i++)
-		vfio_group_put_external_user(set->groups[i]);
+out_put_files:
+	for (i = 0; i < set->nfiles; i++)
+		fput(set->files[i]);
 out_free:
 	if (set)
-		kfree(set->groups);
+		kfree(set->files);
 	kfree(group_fds);
 	kfree(set);
-	kfree(gc);
 	return ret;
 }
 
