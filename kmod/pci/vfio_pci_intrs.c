@@ -173,10 +173,12 @@ static void vfio_send_intx_eventfd(struct vfio_pci_device *vdev)
  * without it, safe because virqfd_disable() flushes it before the context
  * is freed.
  */
-void vfio_pci_intx_mask(struct vfio_pci_device *vdev)
+/* returns true if this call masked it (it was enabled and unmasked) */
+bool vfio_pci_intx_mask(struct vfio_pci_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	unsigned long flags;
+	bool masked = false;
 
 	spin_lock_irqsave(&vdev->irqlock, flags);
 	/*
@@ -190,8 +192,10 @@ void vfio_pci_intx_mask(struct vfio_pci_device *vdev)
 		else
 			disable_irq_nosync(pdev->irq);
 		vdev->ctx[0].masked = true;
+		masked = true;
 	}
 	spin_unlock_irqrestore(&vdev->irqlock, flags);
+	return masked;
 }
 
 /* returns 1 if an interrupt is still pending and must be re-sent */

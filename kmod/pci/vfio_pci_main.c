@@ -11,8 +11,10 @@
  * reset if possible and its saved state restored, so the next user (or
  * host driver) finds it as we did.
  */
+#include <linux/file.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -86,17 +88,22 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	struct pci_dev *pdev = vdev->pdev;
 	int ret;
 
+	/* the open's runtime PM count, held until the last release */
+	ret = pm_runtime_resume_and_get(&pdev->dev);
+	if (ret)
+		return ret;
+
 	/* the saved state must not include bus mastering */
 	pci_clear_master(pdev);
 	ret = pci_enable_device(pdev);
 	if (ret)
-		return ret;
+		goto out_put;
 
 	/* a reset that failed on the device lock fails the open */
 	ret = pci_try_reset_function(pdev);
 	if (ret == -EAGAIN) {
 		pci_disable_device(pdev);
-		return ret;
+		goto out_put;
 	}
 	vdev->reset_works = !ret;
 	pci_save_state(pdev);
@@ -125,7 +132,7 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 		kfree(vdev->pci_saved_state);
 		vdev->pci_saved_state = NULL;
 		pci_disable_device(pdev);
-		return ret;
+		goto out_put;
 	}
 
 	vdev->msix_bar = 0xff;
@@ -146,6 +153,10 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	vdev->has_vga = !vfio_pci_vga_disabled() && vfio_pci_is_vga(pdev);
 	vfio_pci_probe_mmaps(vdev);
 	return 0;
+
+out_put:
+	pm_runtime_put(&pdev->dev);
+	return ret;
 }
 
 static void vfio_pci_disable(struct vfio_pci_device *vdev)
@@ -155,6 +166,14 @@ static void vfio_pci_disable(struct vfio_pci_device *vdev)
 
 	/* no BAR write from an eventfd once we start taking the device down */
 	vfio_pci_ioeventfd_release_all(vdev);
+
+	/*
+	 * Closed in low power: take the open's count back (dropping a
+	 * wakeup eventfd unsignalled) and wake the function, which the
+	 * reset and state restore below need.
+	 */
+	vfio_pci_low_power_exit(vdev);
+	pm_runtime_resume(&pdev->dev);
 
 	/*
 	 * Back to D0 first (restoring the config state a D3hot left): the
@@ -214,6 +233,8 @@ out:
 	if (vdev->pci_2_3)
 		pci_intx(pdev, 0);
 	pci_disable_device(pdev);
+	/* the open's count: unused, the function may suspend */
+	pm_runtime_put(&pdev->dev);
 }
 
 /* ------------------------------------------------------------ device ops */
@@ -258,21 +279,41 @@ static ssize_t vfio_pci_rw(struct vfio_pci_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite)
 {
 	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	ssize_t ret;
+
+	if (index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+
+	/*
+	 * As stock: an access resumes a function in low power (and with a
+	 * wakeup eventfd ends low power); it may suspend again after.
+	 */
+	ret = vfio_pci_pm_get(vdev);
+	if (ret)
+		return ret;
 
 	switch (index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+		ret = vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+		break;
 	case VFIO_PCI_ROM_REGION_INDEX:
 		if (iswrite)
-			return -EINVAL;
-		return vfio_pci_rom_read(vdev, buf, count, ppos);
+			ret = -EINVAL;
+		else
+			ret = vfio_pci_rom_read(vdev, buf, count, ppos);
+		break;
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
-		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+		ret = vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+		break;
 	case VFIO_PCI_VGA_REGION_INDEX:	/* vfio_pci_vga.c */
-		return vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
+		ret = vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
+		break;
+	default:
+		/* no device-specific regions */
+		ret = -EINVAL;
 	}
-	/* no device-specific regions */
-	return -EINVAL;
+	vfio_pci_pm_put(vdev);
+	return ret;
 }
 
 static ssize_t vfio_pci_read(void *device_data, char __user *buf,
@@ -629,41 +670,13 @@ out:
 	return ret;
 }
 
-/* distinct IOMMU groups among the affected devices */
-struct vfio_pci_group_count {
-	int ids[64];
-	unsigned int n;
-	int ret;
-};
-
-static int vfio_pci_count_groups(struct pci_dev *pdev, void *data)
-{
-	struct vfio_pci_group_count *gc = data;
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	unsigned int i;
-	int id;
-
-	if (!group) {
-		gc->ret = -EPERM;
-		return 1;
-	}
-	id = iommu_group_id(group);
-	iommu_group_put(group);
-	for (i = 0; i < gc->n; i++)
-		if (gc->ids[i] == id)
-			return 0;
-	if (gc->n == ARRAY_SIZE(gc->ids)) {
-		gc->ret = -ENOSPC;
-		return 1;
-	}
-	gc->ids[gc->n++] = id;
-	return 0;
-}
-
-/* the vfio-pci devices taking part in a hot reset, locked */
+/*
+ * The vfio-pci devices taking part in a hot reset, and the group files the
+ * user gave to prove ownership of them.
+ */
 struct vfio_pci_reset_set {
-	struct vfio_group	**groups;
-	unsigned int		ngroups;
+	struct file		**files;
+	unsigned int		nfiles;
 	struct vfio_device	*devs[64];
 	struct vfio_pci_device	*vdevs[64];
 	unsigned int		n;
@@ -676,15 +689,8 @@ static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
 	struct vfio_device *device;
 	unsigned int i;
 
-	/* every affected device must be ours and owned by the caller */
+	/* every affected device must be on vfio-pci ... */
 	if (pci_dev_driver(pdev) != &vfio_pci_driver) {
-		set->ret = -EINVAL;
-		return 1;
-	}
-	for (i = 0; i < set->ngroups; i++)
-		if (vfio_external_group_match_dev(set->groups[i], &pdev->dev))
-			break;
-	if (i == set->ngroups) {
 		set->ret = -EINVAL;
 		return 1;
 	}
@@ -700,18 +706,39 @@ static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
 	set->devs[set->n] = device;
 	set->vdevs[set->n] = vfio_device_data(device);
 	set->n++;
-	return 0;
+	/* ... and in one of the groups the user gave */
+	for (i = 0; i < set->nfiles; i++)
+		if (vfio_file_has_dev(set->files[i], device))
+			return 0;
+	set->ret = -EINVAL;
+	return 1;
 }
 
+/*
+ * VFIO_DEVICE_PCI_HOT_RESET with the checks of stock (6.1's
+ * vfio_pci_ioctl_pci_hot_reset() and vfio_pci_dev_set_hot_reset(), 6.12's
+ * vfio_pci_ioctl_pci_hot_reset_groups()):
+ *   - argsz covers count, flags is 0 (EINVAL); a slot or bus reset is
+ *     possible (ENODEV);
+ *   - 1 <= count <= the number of affected *devices* (EINVAL): the bound
+ *     only limits the copy, so a group may appear twice and groups that
+ *     cover nothing affected may be given;
+ *   - each fd is open (EBADF) and a VFIO group file of this vfio
+ *     (EINVAL: eventfds, containers, device fds);
+ *   - every affected device is bound to vfio-pci and belongs to one of
+ *     the groups (EINVAL).
+ * Stock asks nothing more of a group: having it open is owning it (a group
+ * opens once), container or not; the group files are held (fget) across
+ * the reset, so the groups stay.
+ */
 static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 				     void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset, count);
-	struct vfio_pci_group_count *gc;
+	unsigned int i, ndevs = 0, pm_got = 0, locked_vma = 0, locked_mem = 0;
 	struct vfio_pci_reset_set *set;
 	struct vfio_pci_hot_reset hdr;
 	int32_t *group_fds = NULL;
-	unsigned int i, locked_vma = 0, locked_mem = 0;
 	bool slot;
 	int ret;
 
@@ -723,26 +750,18 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 	if (ret)
 		return ret;
 
-	gc = kzalloc(sizeof(*gc), GFP_KERNEL);
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
-	if (!gc || !set) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_groups,
-				   gc);
-	ret = gc->ret;
-	if (ret)
-		goto out_free;
-	/* one to all of the affected groups */
-	if (!hdr.count || hdr.count > gc->n) {
-		ret = -EINVAL;
-		goto out_free;
-	}
+	/* a group per device at most: bounds the copy */
+	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_count_devs,
+				   &ndevs);
+	if (!hdr.count || hdr.count > ndevs)
+		return -EINVAL;
 
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
 	group_fds = kcalloc(hdr.count, sizeof(*group_fds), GFP_KERNEL);
-	set->groups = kcalloc(hdr.count, sizeof(*set->groups), GFP_KERNEL);
-	if (!group_fds || !set->groups) {
+	if (set)
+		set->files = kcalloc(hdr.count, sizeof(*set->files),
+				     GFP_KERNEL);
+	if (!set || !group_fds || !set->files) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -751,22 +770,19 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 		ret = -EFAULT;
 		goto out_free;
 	}
-	/* hold each group as an external user for the duration */
 	for (i = 0; i < hdr.count; i++) {
-		struct vfio_group *group;
 		struct file *file = fget(group_fds[i]);
 
 		if (!file) {
 			ret = -EBADF;
-			goto out_put_groups;
+			goto out_put_files;
 		}
-		group = vfio_group_get_external_user(file);
-		fput(file);
-		if (IS_ERR(group)) {
-			ret = PTR_ERR(group);
-			goto out_put_groups;
+		if (!vfio_file_is_group(file)) {
+			fput(file);
+			ret = -EINVAL;
+			goto out_put_files;
 		}
-		set->groups[set->ngroups++] = group;
+		set->files[set->nfiles++] = file;
 	}
 
 	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_collect_dev,
@@ -774,6 +790,17 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 	ret = set->ret;
 	if (ret)
 		goto out_put_devs;
+
+	/*
+	 * Wake every affected function (a closed one may sleep in D3hot, an
+	 * open one be in low power) before any lock: the runtime PM
+	 * callbacks take memory_lock.
+	 */
+	for (pm_got = 0; pm_got < set->n; pm_got++) {
+		ret = vfio_pci_pm_get(set->vdevs[pm_got]);
+		if (ret)
+			goto out_pm_put;
+	}
 
 	/* locking several devices can deadlock: back off on contention */
 	for (locked_vma = 0; locked_vma < set->n; locked_vma++) {
@@ -798,27 +825,26 @@ out_unlock:
 		up_write(&set->vdevs[i]->memory_lock);
 	for (i = 0; i < locked_vma; i++)
 		mutex_unlock(&set->vdevs[i]->vma_lock);
+out_pm_put:
+	for (i = 0; i < pm_got; i++)
+		vfio_pci_pm_put(set->vdevs[i]);
 out_put_devs:
 	for (i = 0; i < set->n; i++)
 		vfio_device_put(set->devs[i]);
-out_put_groups:
-	for (i = 0; i < set->ngroups; i++)
-		vfio_group_put_external_user(set->groups[i]);
+out_put_files:
+	for (i = 0; i < set->nfiles; i++)
+		fput(set->files[i]);
 out_free:
 	if (set)
-		kfree(set->groups);
+		kfree(set->files);
 	kfree(group_fds);
 	kfree(set);
-	kfree(gc);
 	return ret;
 }
 
-static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
-			   unsigned long arg)
+static long vfio_pci_ioctl_dispatch(struct vfio_pci_device *vdev,
+				    unsigned int cmd, void __user *uarg)
 {
-	struct vfio_pci_device *vdev = device_data;
-	void __user *uarg = (void __user *)arg;
-
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return vfio_pci_ioctl_get_info(vdev, uarg);
@@ -840,6 +866,25 @@ static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
 		return vfio_pci_ioctl_feature(vdev, uarg);
 	}
 	return -ENOTTY;
+}
+
+/*
+ * Every device ioctl runs with the function resumed, as stock's core
+ * wraps them: a resume in low power with a wakeup eventfd signals it and
+ * ends low power; without one the function suspends again afterwards.
+ */
+static long vfio_pci_ioctl(void *device_data, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vfio_pci_device *vdev = device_data;
+	long ret;
+
+	ret = vfio_pci_pm_get(vdev);
+	if (ret)
+		return ret;
+	ret = vfio_pci_ioctl_dispatch(vdev, cmd, (void __user *)arg);
+	vfio_pci_pm_put(vdev);
+	return ret;
 }
 
 static const struct vfio_device_ops vfio_pci_ops = {
@@ -899,9 +944,16 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto out_sriov;
 
+	/*
+	 * The PCI core leaves an unbound function's power state unknown and
+	 * allows only D0 from there: go there before runtime PM may suspend.
+	 */
+	vfio_pci_set_power_state(vdev, PCI_D0);
+
 	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
 	if (ret)
 		goto out_vga;
+	vfio_pci_pm_probe(vdev);	/* the PM callbacks need drvdata */
 	return 0;
 
 out_vga:
@@ -917,10 +969,18 @@ out_group_put:
 
 static void vfio_pci_remove(struct pci_dev *pdev)
 {
+	struct vfio_device *device;
 	struct vfio_pci_device *vdev;
 
 	/* SR-IOV: our VFs go first (each may wait for its user) */
 	vfio_pci_sriov_remove_vfs(pdev);
+
+	/* runtime PM off while the callbacks can still find us */
+	device = vfio_device_get_from_dev(&pdev->dev);
+	if (device) {
+		vfio_pci_pm_remove(vfio_device_data(device));
+		vfio_device_put(device);
+	}
 
 	/* blocks until the user released the device (REQ is signalled) */
 	vdev = vfio_del_group_dev(&pdev->dev);
@@ -967,6 +1027,7 @@ struct pci_driver vfio_pci_driver = {
 	.sriov_configure	= vfio_pci_sriov_configure,
 	.err_handler		= &vfio_pci_err_handlers,
 	.driver_managed_dma	= true,
+	.driver.pm		= &vfio_pci_pm_ops,	/* vfio_pci_pm.c */
 };
 
 static int __init vfio_pci_init(void)

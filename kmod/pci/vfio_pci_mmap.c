@@ -4,7 +4,8 @@
  *
  * mmap() maps nothing; BAR pages are inserted by the fault handler, a
  * bounded window per fault, and only while memory decode is on.  When
- * decode goes off, the device is reset or leaves D0, every user mapping of
+ * decode goes off, the device is reset, leaves D0 or enters low power
+ * (vfio_pci_pm.c), every user mapping of
  * the device is zapped, so the next access faults again and gets SIGBUS
  * instead of touching a device that cannot answer (which on some platforms
  * takes the host down).
@@ -149,6 +150,15 @@ static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
 	mutex_lock(&vdev->vma_lock);
 	down_read(&vdev->memory_lock);
 
+	/*
+	 * In low power (LOW_POWER_ENTRY*) a mapping is not served even
+	 * while an access elsewhere has the function awake: SIGBUS, as
+	 * stock, with no warning (the user asked for it).
+	 */
+	if (vdev->pm_runtime_engaged) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
 	if (!vfio_pci_memory_enabled(vdev)) {
 		dev_warn_ratelimited(&vdev->pdev->dev,
 				     "BAR access with memory decode off: SIGBUS to %s[%d]; enable memory in the command register first\n",

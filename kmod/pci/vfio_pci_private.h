@@ -141,6 +141,19 @@ struct vfio_pci_device {
 	struct pci_saved_state	*pm_save;
 	bool			needs_pm_restore;
 
+	/*
+	 * Runtime PM and the low-power features (vfio_pci_pm.c, which
+	 * documents the usage counts).  @pm_runtime_engaged (the user's
+	 * LOW_POWER_ENTRY gave up the open's count) and @pm_wake_eventfd_ctx
+	 * (WITH_WAKEUP: signalled, and low power left, on the next resume)
+	 * are under memory_lock held for write.  @pm_intx_masked (INTx
+	 * masked by the runtime suspend, to unmask on resume) belongs to
+	 * the runtime PM callbacks, which the PM core serializes.
+	 */
+	bool			pm_runtime_engaged;
+	bool			pm_intx_masked;
+	struct eventfd_ctx	*pm_wake_eventfd_ctx;
+
 	/* BAR mappings (vfio_pci_mmap.c) */
 	struct rw_semaphore	memory_lock;
 	struct mutex		vma_lock;
@@ -228,7 +241,7 @@ int vfio_pci_get_irq_count(struct vfio_pci_device *vdev, int irq_type);
 int vfio_pci_set_irqs_ioctl(struct vfio_pci_device *vdev, u32 flags,
 			    unsigned int index, unsigned int start,
 			    unsigned int count, void *data);
-void vfio_pci_intx_mask(struct vfio_pci_device *vdev);
+bool vfio_pci_intx_mask(struct vfio_pci_device *vdev);
 void vfio_pci_intx_unmask(struct vfio_pci_device *vdev);
 void vfio_pci_release_triggers(struct vfio_pci_device *vdev);
 
@@ -254,5 +267,16 @@ void vfio_pci_sriov_config_init(struct vfio_pci_device *vdev);
 void vfio_pci_vf_token_user_add(struct vfio_pci_device *vdev, int val);
 int vfio_pci_match(void *device_data, const char *buf);
 long vfio_pci_ioctl_feature(struct vfio_pci_device *vdev, void __user *arg);
+int vfio_pci_check_feature(u32 flags, size_t argsz, u32 ops, size_t minsz);
+
+/* vfio_pci_pm.c */
+extern const struct dev_pm_ops vfio_pci_pm_ops;
+int vfio_pci_pm_get(struct vfio_pci_device *vdev);
+void vfio_pci_pm_put(struct vfio_pci_device *vdev);
+void vfio_pci_pm_probe(struct vfio_pci_device *vdev);
+void vfio_pci_pm_remove(struct vfio_pci_device *vdev);
+void vfio_pci_low_power_exit(struct vfio_pci_device *vdev);
+long vfio_pci_feature_low_power(struct vfio_pci_device *vdev, u32 flags,
+				void __user *arg, size_t argsz);
 
 #endif /* VFIOCTL_VFIO_PCI_PRIVATE_H */

@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -188,8 +189,7 @@ int vfio_pci_match(void *device_data, const char *buf)
  * a payload of at least @minsz: 0 for a PROBE that passed, 1 to go on,
  * or -EINVAL.
  */
-static int vfio_pci_check_feature(u32 flags, size_t argsz, u32 ops,
-				  size_t minsz)
+int vfio_pci_check_feature(u32 flags, size_t argsz, u32 ops, size_t minsz)
 {
 	if (flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET) & ~ops)
 		return -EINVAL;
@@ -226,8 +226,9 @@ static long vfio_pci_feature_vf_token(struct vfio_pci_device *vdev,
 
 /*
  * VFIO_DEVICE_FEATURE: the header checks are upstream's core ones, then
- * the feature.  Unknown and unsupported features (migration, low power,
- * dirty logging) are ENOTTY.
+ * the feature.  Unknown and unsupported features (migration, dirty
+ * logging) are ENOTTY.  The caller (vfio_pci_ioctl()) holds a runtime PM
+ * count, as stock's core does around every device ioctl.
  */
 long vfio_pci_ioctl_feature(struct vfio_pci_device *vdev, void __user *arg)
 {
@@ -254,6 +255,12 @@ long vfio_pci_ioctl_feature(struct vfio_pci_device *vdev, void __user *arg)
 		return vfio_pci_feature_vf_token(vdev, feature.flags,
 						 arg + minsz,
 						 feature.argsz - minsz);
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY:
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP:
+	case VFIO_DEVICE_FEATURE_LOW_POWER_EXIT:	/* vfio_pci_pm.c */
+		return vfio_pci_feature_low_power(vdev, feature.flags,
+						  arg + minsz,
+						  feature.argsz - minsz);
 	}
 	return -ENOTTY;
 }
@@ -374,12 +381,26 @@ static int vfio_pci_sriov_set(struct vfio_pci_device *vdev, int nr_virtfn)
 		list_add_tail(&vdev->sriov_pfs_item, &vfio_pci_sriov_pfs);
 		mutex_unlock(&vfio_pci_sriov_pfs_mutex);
 
-		ret = pci_enable_sriov(pdev, nr_virtfn);
-		if (!ret)
-			return nr_virtfn;
+		/*
+		 * VFs need their PF awake: a runtime PM count while they
+		 * exist, and D0 whatever the user put in PMCSR.
+		 */
+		ret = vfio_pci_pm_get(vdev);
+		if (!ret) {
+			/*
+			 * Not held across the enable: the VFs probe in
+			 * it and take their own memory_lock.
+			 */
+			vfio_pci_set_power_state(vdev, PCI_D0);
+			ret = pci_enable_sriov(pdev, nr_virtfn);
+			if (!ret)
+				return nr_virtfn;
+			vfio_pci_pm_put(vdev);
+		}
 	} else if (pci_num_vf(pdev)) {
 		/* blocks until every VF's user released it */
 		pci_disable_sriov(pdev);
+		vfio_pci_pm_put(vdev);
 	}
 
 	mutex_lock(&vfio_pci_sriov_pfs_mutex);
@@ -407,6 +428,9 @@ int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 /* remove, before the PF leaves the core: its VFs point at it */
 void vfio_pci_sriov_remove_vfs(struct pci_dev *pdev)
 {
-	if (pdev->is_physfn && pci_num_vf(pdev))
+	if (pdev->is_physfn && pci_num_vf(pdev)) {
 		pci_disable_sriov(pdev);
+		/* the count vfio_pci_sriov_set() took for them */
+		pm_runtime_put(&pdev->dev);
+	}
 }

@@ -7,6 +7,7 @@ include tests/uapi/type1.mk
 include tests/uapi/pci.mk
 include tests/uapi/pci-sriov.mk
 include tests/uapi/pci-isolation.mk
+include tests/uapi/pci-lowpower.mk
 include tests/uapi/pci-mmap.mk
 include tests/uapi/pci-ioeventfd.mk
 include tests/uapi/pci-irqbypass.mk

@@ -14,8 +14,11 @@
  *                                    without a handler, even when pending
  *   pci-test unbind BDF              unbind while held: REQ fires, the
  *                                    unbind finishes once the fd is closed
- *   pci-test pair   BDF BDF          two devices of one group: both fds,
- *                                    hot-reset info lists both, hot reset
+ *   pci-test pair   BDF BDF [OTHER]  two devices of one group: both fds,
+ *                                    hot-reset info lists both, hot reset;
+ *                                    the group fds HOT_RESET accepts (a
+ *                                    duplicate, count bounds, non-group
+ *                                    fds, OTHER's group without container)
  *
  * Every device must already be bound to vfio-pci.  Expected values come
  * from sysfs (IDs, resources, reset methods, config size) or from the edu
@@ -1423,7 +1426,62 @@ static int cmd_unbind(const char *bdf)
 
 /* ------------------------------------------------------------ pair */
 
-static int cmd_pair(const char *a, const char *b)
+/*
+ * The group fds HOT_RESET accepts, as stock checks them (6.1
+ * vfio_pci_ioctl_pci_hot_reset + vfio_pci_dev_set_hot_reset, 6.12
+ * vfio_pci_ioctl_pci_hot_reset_groups): count from 1 to the number of
+ * affected devices (not groups), each fd a VFIO group file, every affected
+ * device in one of them; nothing else is asked of a group (a second copy
+ * or a group that covers nothing is fine, container or not).  @other: a
+ * device in another group, bound to vfio-pci, whose group is opened here
+ * without a container.
+ */
+static void test_pair_hot_reset_groups(struct edu_dev *d1, struct edu_dev *d2,
+				       const char *other)
+{
+	struct vfio_pci_hot_reset big = { .argsz = sizeof(big), .count = 1000 };
+	int fds[3], efd = eventfd(0, EFD_CLOEXEC);
+
+	fds[0] = fds[1] = fds[2] = d1->group;
+	CHECK_ERRNO(hot_reset(d1, fds, 2), 0,
+		    "HOT_RESET with the pair's group fd twice (count 2 = affected devices)");
+	CHECK_ERRNO(hot_reset(d1, fds, 3), EINVAL,
+		    "HOT_RESET with count 3, more than the 2 affected devices");
+	CHECK_ERRNO(ioctl(d1->fd, VFIO_DEVICE_PCI_HOT_RESET, &big), EINVAL,
+		    "HOT_RESET with count 1000 (checked before the copy)");
+	fds[0] = efd;
+	CHECK_ERRNO(hot_reset(d1, fds, 2), EINVAL,
+		    "HOT_RESET with an eventfd beside the right group");
+	fds[0] = d2->fd;
+	CHECK_ERRNO(hot_reset(d1, fds, 2), EINVAL,
+		    "HOT_RESET with a device fd beside the right group");
+	fds[0] = d1->group;
+	fds[1] = 1000;
+	CHECK_ERRNO(hot_reset(d1, fds, 2), EBADF,
+		    "HOT_RESET with a closed fd beside the right group");
+	if (other) {
+		int g = open_group(sysfs_group(other));
+		struct vfio_group_status st = { .argsz = sizeof(st) };
+
+		if (g < 0)
+			die("open the group of %s", other);
+		check(!ioctl(g, VFIO_GROUP_GET_STATUS, &st) &&
+		      !(st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET),
+		      "the group of %s is open without a container", other);
+		fds[0] = g;
+		CHECK_ERRNO(hot_reset(d1, fds, 1), EINVAL,
+			    "HOT_RESET with only an unrelated group without a container");
+		fds[1] = d1->group;
+		CHECK_ERRNO(hot_reset(d1, fds, 2), 0,
+			    "HOT_RESET with the right group and an unrelated one without a container");
+		close(g);
+	}
+	check(d1->bar0[0] == EDU_ID_VALUE && d2->bar0[0] == EDU_ID_VALUE,
+	      "both devices work after these hot resets");
+	close(efd);
+}
+
+static int cmd_pair(const char *a, const char *b, const char *other)
 {
 	struct edu_dev d1 = { .bdf = a }, d2 = { .bdf = b };
 	struct vfio_pci_hot_reset_info *info;
@@ -1462,6 +1520,7 @@ static int cmd_pair(const char *a, const char *b)
 			    "HOT_RESET of the pair with their group");
 		check(d1.bar0[0] == EDU_ID_VALUE && d2.bar0[0] == EDU_ID_VALUE,
 		      "both devices work after hot reset");
+		test_pair_hot_reset_groups(&d1, &d2, other);
 	} else {
 		check(err == ENODEV, "HOT_RESET_INFO: %s", strerror(err));
 	}
@@ -1483,10 +1542,10 @@ int main(int argc, char **argv)
 		cmd_quiet(argv[2]);
 	else if (argc == 3 && !strcmp(argv[1], "unbind"))
 		cmd_unbind(argv[2]);
-	else if (argc == 4 && !strcmp(argv[1], "pair"))
-		cmd_pair(argv[2], argv[3]);
+	else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "pair"))
+		cmd_pair(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	else {
-		fprintf(stderr, "usage: pci-test info|irq|quiet|unbind BDF | pair BDF BDF\n");
+		fprintf(stderr, "usage: pci-test info|irq|quiet|unbind BDF | pair BDF BDF [OTHER_BDF]\n");
 		return 2;
 	}
 	printf("1..%d\n# %d failed\n", tap_tests, tap_failures);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# vfio-pci's low-power device features (VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+# _ENTRY_WITH_WAKEUP, _EXIT) on the virtio-net-pci of tests/vm/run, which has
+# a PM capability (runtime suspend takes it to D3hot; the VM has no D3cold).
+# The checks live in tests/uapi/pci-lowpower (TAP output); power states come
+# from sysfs (power/runtime_status, power_state), the config state from the
+# raw config space.  About 5 s per run.
+# bats file_tags=stock
+
+load helpers
+
+VIRTIO_NET_VENDOR=0x1af4
+VIRTIO_NET_DEVICE=0x1041
+
+# pci_find VENDOR DEVICE - the first PCI device with these IDs
+pci_find() {
+	local d v id
+	for d in /sys/bus/pci/devices/*; do
+		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
+		[ "$v" = "$1" ] && [ "$id" = "$2" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+setup_file() {
+	load_stack
+}
+
+setup() {
+	requires root stack iommu
+	BOUND=()
+}
+
+# bind_test ADDR - bind to vfio-pci, remembering it for teardown
+bind_test() {
+	BOUND+=("$1")
+	bind_vfio "$1"
+}
+
+# The device goes back to virtio-pci for the files that follow.
+teardown() {
+	local d
+	for d in "${BOUND[@]}"; do
+		unbind_all "$d"
+		echo "$d" >/sys/bus/pci/drivers_probe || true
+	done
+}
+
+@test "lowpower: probe, errnos, entry/exit, SIGBUS, wakeup eventfd, PMCSR D3hot, close in low power" {
+	local dev
+	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
+	vrun bind_test "$dev"
+	assert_success
+	vrun bounded 60 "$UAPI_DIR/pci-lowpower" "$dev"
+	assert_success
+	refute_output --partial "not ok"
+}
+
+@test "lowpower: a function bound to vfio-pci and not open runtime-suspends; it works again after unbind" {
+	local dev status
+	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
+	vrun bind_test "$dev"
+	assert_success
+	for _ in $(seq 100); do
+		status=$(cat "/sys/bus/pci/devices/$dev/power/runtime_status")
+		[ "$status" = suspended ] && break
+		sleep 0.05
+	done
+	[ "$status" = suspended ] || fail "$dev runtime_status '$status', not suspended, while bound and closed"
+	if [ -r "/sys/bus/pci/devices/$dev/power_state" ]; then
+		assert_equal "$(cat "/sys/bus/pci/devices/$dev/power_state")" D3hot
+	fi
+	# back to virtio-pci: the PCI core resumes it for the host driver
+	unbind_all "$dev"
+	echo "$dev" >/sys/bus/pci/drivers_probe
+	BOUND=()
+	[ "$(driver_of "$dev")" = virtio-pci ] || fail "$dev did not go back to virtio-pci"
+	assert_equal "$(cat "/sys/bus/pci/devices/$dev/power/runtime_status")" active
+}
