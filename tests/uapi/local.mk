@@ -10,5 +10,6 @@ include tests/uapi/pci-isolation.mk
 include tests/uapi/pci-mmap.mk
 include tests/uapi/pci-ioeventfd.mk
 include tests/uapi/pci-irqbypass.mk
+include tests/uapi/pci-msix.mk
 include tests/uapi/dpdk.mk
 include tests/fuzz/fuzz.mk
