@@ -55,6 +55,30 @@
 	iommu_map((d), (iova), (pa), (sz), (prot), GFP_KERNEL_ACCOUNT)
 #endif
 
+/*
+ * MSI/MSI-X vectors in vfio-pci.  Since 6.5 stock keeps a context per vector
+ * of the device (not per vector enabled): a vector past the enabled range
+ * may be cleared (fd -1) or loopback-triggered as a no-op, and where the
+ * MSI-X domain allows it (pci_msix_can_alloc_dyn(), PCI API of 6.2) an
+ * eventfd on such a vector allocates it while MSI-X stays enabled, and
+ * GET_IRQ_INFO drops NORESIZE for MSI-X.  Before 6.5 each is EINVAL and
+ * growing means disable, then enable with more vectors.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define VFIOCTL_MSI_CTX_PER_TABLE	true
+#define vfioctl_msix_can_alloc_dyn(pdev)	pci_msix_can_alloc_dyn(pdev)
+/* the Linux irq of the vector allocated at entry NR, or -errno */
+#define vfioctl_msix_alloc_irq_at(pdev, nr) ({				\
+	struct msi_map __map = pci_msix_alloc_irq_at((pdev), (nr), NULL); \
+	__map.index < 0 ? __map.index : (int)__map.virq;		\
+})
+#else
+#define VFIOCTL_MSI_CTX_PER_TABLE	false
+#define vfioctl_msix_can_alloc_dyn(pdev)	((void)(pdev), false)
+#define vfioctl_msix_alloc_irq_at(pdev, nr) \
+	((void)(pdev), (void)(nr), -EINVAL)
+#endif
+
 /* Paging domains are allocated per device since 6.11. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 static inline struct iommu_domain *vfioctl_iommu_domain_alloc(struct device *dev)

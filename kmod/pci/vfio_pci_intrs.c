@@ -7,7 +7,11 @@
  * the user unmasks through SET_IRQS or an unmask eventfd (KVM's resampler)
  * once it has serviced the device.  MSI and MSI-X get one eventfd per
  * vector, each also an irq-bypass producer (irqbypass.ko) with the
- * eventfd as token, so that KVM can post it.  ERR and REQ are plain
+ * eventfd as token, so that KVM can post it.  Growing MSI-X while it is
+ * enabled (an eventfd on a vector past those allocated) allocates the
+ * vector where stock does (6.5+, on an MSI-X domain that allows it: see
+ * VFIOCTL_MSI_CTX_PER_TABLE); elsewhere it is EINVAL and the user
+ * disables and re-enables with more vectors.  ERR and REQ are plain
  * eventfds signalled by the driver.  Every index accepts
  * DATA_NONE/DATA_BOOL triggers as a loopback test.
  *
@@ -352,12 +356,23 @@ static int vfio_msi_enable(struct vfio_pci_device *vdev, int nvec, bool msix)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	unsigned int flag = msix ? PCI_IRQ_MSIX : PCI_IRQ_MSI;
+	int ret, num_ctx;
 	u16 cmd;
-	int ret;
 
 	if (!is_irq_none(vdev))
 		return -EINVAL;
-	vdev->ctx = kcalloc(nvec, sizeof(*vdev->ctx), GFP_KERNEL_ACCOUNT);
+	/*
+	 * A context for each vector the user may name later (see @num_ctx);
+	 * the ioctl bounded nvec by the device's count.  Never reallocated
+	 * while enabled: registered irq-bypass producers live in it.
+	 */
+	num_ctx = VFIOCTL_MSI_CTX_PER_TABLE ?
+		  vfio_pci_get_irq_count(vdev, msix ? VFIO_PCI_MSIX_IRQ_INDEX :
+						      VFIO_PCI_MSI_IRQ_INDEX) :
+		  nvec;
+	if (num_ctx < nvec)
+		return -EINVAL;
+	vdev->ctx = kvcalloc(num_ctx, sizeof(*vdev->ctx), GFP_KERNEL_ACCOUNT);
 	if (!vdev->ctx)
 		return -ENOMEM;
 
@@ -368,14 +383,14 @@ static int vfio_msi_enable(struct vfio_pci_device *vdev, int nvec, bool msix)
 		if (ret > 0)
 			pci_free_irq_vectors(pdev);
 		vfio_pci_memory_unlock_and_restore(vdev, cmd);
-		kfree(vdev->ctx);
+		kvfree(vdev->ctx);
 		vdev->ctx = NULL;
 		/* as upstream: a positive return tells how many would fit */
 		return ret;
 	}
 	vfio_pci_memory_unlock_and_restore(vdev, cmd);
 
-	vdev->num_ctx = nvec;
+	vdev->num_ctx = num_ctx;
 	vdev->irq_type = msix ? VFIO_PCI_MSIX_IRQ_INDEX :
 				VFIO_PCI_MSI_IRQ_INDEX;
 	if (!msix)	/* log2 of the vectors, for the virtual MSI flags */
@@ -396,9 +411,8 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_device *vdev,
 	if (vector < 0 || vector >= vdev->num_ctx)
 		return -EINVAL;
 	ctx = &vdev->ctx[vector];
+	/* negative for a vector past those allocated (only per-table ctx) */
 	irq = pci_irq_vector(pdev, vector);
-	if (irq < 0)
-		return -EINVAL;
 
 	if (ctx->trigger) {
 		/* KVM stops posting before the handler goes */
@@ -416,6 +430,21 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_device *vdev,
 	}
 	if (fd < 0)
 		return 0;
+
+	if (irq < 0) {
+		/*
+		 * Growing while enabled: where the MSI-X domain allows it,
+		 * allocate the vector now, as stock.  It stays allocated
+		 * until MSI-X is disabled (pci_free_irq_vectors()).
+		 */
+		if (!msix || !vdev->has_dyn_msix)
+			return -EINVAL;
+		cmd = vfio_pci_memory_lock_and_enable(vdev);
+		irq = vfioctl_msix_alloc_irq_at(pdev, vector);
+		vfio_pci_memory_unlock_and_restore(vdev, cmd);
+		if (irq < 0)
+			return irq;
+	}
 
 	name = kasprintf(GFP_KERNEL_ACCOUNT, "vfio-msi%s[%d](%s)",
 			 msix ? "x" : "", vector, pci_name(pdev));
@@ -497,7 +526,7 @@ static void vfio_msi_disable(struct vfio_pci_device *vdev, bool msix)
 
 	vdev->irq_type = VFIO_PCI_NUM_IRQS;
 	vdev->num_ctx = 0;
-	kfree(vdev->ctx);
+	kvfree(vdev->ctx);
 	vdev->ctx = NULL;
 }
 

@@ -147,6 +147,9 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 		vdev->msix_bar = table & PCI_MSIX_TABLE_BIR;
 		vdev->msix_offset = table & PCI_MSIX_TABLE_OFFSET;
 		vdev->msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
+		vdev->has_dyn_msix = vfioctl_msix_can_alloc_dyn(pdev);
+	} else {
+		vdev->has_dyn_msix = false;
 	}
 	vdev->irq_type = VFIO_PCI_NUM_IRQS;
 	vdev->virq_disabled = false;
@@ -494,7 +497,8 @@ static long vfio_pci_ioctl_get_irq_info(struct vfio_pci_device *vdev,
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE |
 			      VFIO_IRQ_INFO_AUTOMASKED;
-	else
+	else if (info.index != VFIO_PCI_MSIX_IRQ_INDEX || !vdev->has_dyn_msix)
+		/* MSI-X grows while enabled where vectors allocate dynamically */
 		info.flags |= VFIO_IRQ_INFO_NORESIZE;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }

@@ -79,6 +79,9 @@ struct vfio_pci_vf_token {
  * @open_lock serializes open/release and guards @refcnt.
  * @igate serializes interrupt configuration (SET_IRQS, disable on release)
  *	and guards @ctx, @num_ctx, @irq_type, @err_trigger, @req_trigger.
+ *	@num_ctx is the length of @ctx: 1 for INTx; for MSI/MSI-X the vectors
+ *	enabled (6.1) or, where stock keeps a context per vector of the device
+ *	(VFIOCTL_MSI_CTX_PER_TABLE), all of them, allocated or not.
  * @irqlock (spinlock, taken from hard-irq context) guards the INTx
  *	masked state and the INTx disable bit.
  * @memory_lock (rwsem): readers access BARs; the writer changes memory
@@ -114,6 +117,7 @@ struct vfio_pci_device {
 	int			msix_bar;
 	u32			msix_offset;
 	u32			msix_size;
+	bool			has_dyn_msix;	/* vectors allocatable while enabled */
 
 	/* interrupts (vfio_pci_intrs.c) */
 	struct mutex		igate;

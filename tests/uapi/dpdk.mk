@@ -8,3 +8,12 @@ tests_uapi_dpdk_client_SOURCES = tests/uapi/dpdk-client.c
 tests_uapi_dpdk_client_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS:-I%=-isystem %)
 tests_uapi_dpdk_client_LDADD = $(DPDK_LIBS)
 endif
+
+# dpdk-virtio: net_virtio on the virtio-net-pci with MSI-X RX interrupts
+# (tests/bats/pci-msix.bats).
+if HAVE_DPDK
+noinst_PROGRAMS += tests/uapi/dpdk-virtio
+tests_uapi_dpdk_virtio_SOURCES = tests/uapi/dpdk-virtio.c
+tests_uapi_dpdk_virtio_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS:-I%=-isystem %)
+tests_uapi_dpdk_virtio_LDADD = $(DPDK_LIBS)
+endif

@@ -11,5 +11,6 @@ include tests/uapi/pci-lowpower.mk
 include tests/uapi/pci-mmap.mk
 include tests/uapi/pci-ioeventfd.mk
 include tests/uapi/pci-irqbypass.mk
+include tests/uapi/pci-msix.mk
 include tests/uapi/dpdk.mk
 include tests/fuzz/fuzz.mk
