@@ -163,6 +163,25 @@ unbind_all() {
 	done
 }
 
+# bind_test ADDR - bind_vfio, remembering ADDR in BOUND (which the test's
+# setup() empties) for restore_bound in teardown().  Call it directly, not
+# through run/vrun: run's subshell would lose BOUND.
+bind_test() {
+	BOUND+=("$1")
+	bind_vfio "$1"
+}
+
+# restore_bound - every device of BOUND back to its host driver (virtio-pci,
+# e1000...), for the tests and files that follow.
+restore_bound() {
+	local d
+	for d in "${BOUND[@]}"; do
+		unbind_all "$d"
+		echo "$d" >/sys/bus/pci/drivers_probe || true
+	done
+	BOUND=()
+}
+
 # ---------------------------------------------------------------- modules
 
 # load_stack / unload_stack - (re)load the stack under test.

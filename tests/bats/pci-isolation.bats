@@ -39,26 +39,15 @@ setup() {
 	BOUND=()
 }
 
-# bind_test ADDR - bind to vfio-pci, remembering it for teardown
-bind_test() {
-	BOUND+=("$1")
-	bind_vfio "$1"
-}
-
 # Devices go back to their host driver (virtio-pci, e1000) for the files
-# that follow.
+# that follow (bind_test, restore_bound: helpers.bash).
 teardown() {
-	local d
-	for d in "${BOUND[@]}"; do
-		unbind_all "$d"
-		echo "$d" >/sys/bus/pci/drivers_probe || true
-	done
+	restore_bound
 }
 
 @test "isolation: a COMMAND write of 1, 2 or 4 bytes turning memory decode off zaps mappings and fails BAR reads" {
 	requires edu
-	vrun bind_test "$(edu_solo)"
-	assert_success
+	bind_test "$(edu_solo)"
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" cmd "$(edu_solo)"
 	assert_success
 	refute_output --partial "not ok"
@@ -67,8 +56,7 @@ teardown() {
 @test "isolation: D3hot through PMCSR refuses BAR access; back in D0 the BARs and command are intact" {
 	local dev
 	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
-	vrun bind_test "$dev"
-	assert_success
+	bind_test "$dev"
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" pm "$dev"
 	assert_success
 	refute_output --partial "not ok"
@@ -80,8 +68,7 @@ teardown() {
 	grep -q slub_debug /proc/cmdline || [ -d /sys/kernel/debug/kasan ] ||
 		dmesg | grep -q 'KernelAddressSanitizer initialized' ||
 		echo "# no slub_debug on the kernel command line: a quiet use-after-free may go unseen" >&3
-	vrun bind_test "$(edu_solo)"
-	assert_success
+	bind_test "$(edu_solo)"
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" intx "$(edu_solo)" 5
 	assert_success
 	refute_output --partial "not ok"
@@ -90,8 +77,7 @@ teardown() {
 @test "isolation: ROM, BAR and config reads into an unfaulted mapping of the device's own BAR0 complete" {
 	local dev
 	dev=$(pci_find $E1000_VENDOR $E1000_DEVICE) || skip "test requires the e1000 of tests/vm/run"
-	vrun bind_test "$dev"
-	assert_success
+	bind_test "$dev"
 	# e1000 BAR0 0x5200: the multicast table, 512 bytes of plain storage
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" rom "$dev" 0x5200 512
 	assert_success

@@ -31,26 +31,16 @@ setup() {
 	BOUND=()
 }
 
-# bind_test ADDR - bind to vfio-pci, remembering it for teardown
-bind_test() {
-	BOUND+=("$1")
-	bind_vfio "$1"
-}
-
-# The device goes back to virtio-pci for the files that follow.
+# The device goes back to virtio-pci for the files that follow (bind_test,
+# restore_bound: helpers.bash).
 teardown() {
-	local d
-	for d in "${BOUND[@]}"; do
-		unbind_all "$d"
-		echo "$d" >/sys/bus/pci/drivers_probe || true
-	done
+	restore_bound
 }
 
 @test "lowpower: probe, errnos, entry/exit, SIGBUS, wakeup eventfd, PMCSR D3hot, close in low power" {
 	local dev
 	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
-	vrun bind_test "$dev"
-	assert_success
+	bind_test "$dev"
 	vrun bounded 60 "$UAPI_DIR/pci-lowpower" "$dev"
 	assert_success
 	refute_output --partial "not ok"
@@ -59,8 +49,7 @@ teardown() {
 @test "lowpower: a function bound to vfio-pci and not open runtime-suspends; it works again after unbind" {
 	local dev status
 	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
-	vrun bind_test "$dev"
-	assert_success
+	bind_test "$dev"
 	for _ in $(seq 100); do
 		status=$(cat "/sys/bus/pci/devices/$dev/power/runtime_status")
 		[ "$status" = suspended ] && break
