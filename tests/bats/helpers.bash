@@ -142,6 +142,24 @@ driver_of() {
 	echo "${l##*/}"
 }
 
+# IDs of the test VM's devices (tests/vm/run's topology).
+VIRTIO_NET_VENDOR=0x1af4
+VIRTIO_NET_DEVICE=0x1041
+E1000_VENDOR=0x8086
+E1000_DEVICE=0x100e
+NVME_VENDOR=0x1b36
+NVME_DEVICE=0x0010
+
+# pci_find VENDOR DEVICE - the first PCI device with these IDs
+pci_find() {
+	local d v id
+	for d in /sys/bus/pci/devices/*; do
+		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
+		[ "$v" = "$1" ] && [ "$id" = "$2" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
 # bind_vfio ADDR... - bind devices to vfio-pci the way tools do it:
 # driver_override, unbind from the current driver, drivers_probe.
 bind_vfio() {

@@ -10,9 +10,6 @@
 
 load helpers
 
-VIRTIO_NET_VENDOR=0x1af4
-VIRTIO_NET_DEVICE=0x1041
-
 setup_file() {
 	load_stack
 }
@@ -24,22 +21,11 @@ setup() {
 }
 
 teardown() {
-	local d
-	for d in "${BOUND[@]}"; do
-		unbind_all "$d"
-		echo "$d" >/sys/bus/pci/drivers_probe || true
-	done
+	restore_bound
 }
 
 # virtio_net - the virtio-net-pci of tests/vm/run
-virtio_net() {
-	local d v id
-	for d in /sys/bus/pci/devices/*; do
-		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
-		[ "$v" = $VIRTIO_NET_VENDOR ] && [ "$id" = $VIRTIO_NET_DEVICE ] && { echo "${d##*/}"; return 0; }
-	done
-	return 1
-}
+virtio_net() { pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE; }
 
 @test "irqbypass: vfio-pci depends on irqbypass, whose producer and consumer exports resolve" {
 	local m sym
@@ -73,9 +59,7 @@ virtio_net() {
 @test "irqbypass: MSI-X vectors register and unregister producers with every enable, disable and vector change (virtio-net)" {
 	local dev
 	dev=$(virtio_net) || skip "test requires the virtio-net-pci device of tests/vm/run"
-	BOUND+=("$dev")
-	vrun bind_vfio "$dev"
-	assert_success
+	bind_test "$dev"
 	vrun bounded 60 "$UAPI_DIR/pci-irqbypass" "$dev" msix
 	assert_success
 	refute_output --partial "not ok"
@@ -85,9 +69,7 @@ virtio_net() {
 	requires edu
 	local dev
 	dev=$(edu_solo)
-	BOUND+=("$dev")
-	vrun bind_vfio "$dev"
-	assert_success
+	bind_test "$dev"
 	vrun bounded 60 "$UAPI_DIR/pci-irqbypass" "$dev" msi
 	assert_success
 	refute_output --partial "not ok"

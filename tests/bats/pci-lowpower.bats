@@ -9,19 +9,6 @@
 
 load helpers
 
-VIRTIO_NET_VENDOR=0x1af4
-VIRTIO_NET_DEVICE=0x1041
-
-# pci_find VENDOR DEVICE - the first PCI device with these IDs
-pci_find() {
-	local d v id
-	for d in /sys/bus/pci/devices/*; do
-		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
-		[ "$v" = "$1" ] && [ "$id" = "$2" ] && { echo "${d##*/}"; return 0; }
-	done
-	return 1
-}
-
 setup_file() {
 	load_stack
 }

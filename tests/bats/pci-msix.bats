@@ -20,8 +20,6 @@
 
 load helpers
 
-VIRTIO_NET_VENDOR=0x1af4
-VIRTIO_NET_DEVICE=0x1041
 DPDK_VIRTIO=$UAPI_DIR/dpdk-virtio
 
 setup() {
@@ -42,14 +40,7 @@ teardown() {
 }
 
 # virtio_net - the virtio-net-pci of tests/vm/run
-virtio_net() {
-	local d v id
-	for d in /sys/bus/pci/devices/*; do
-		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
-		[ "$v" = $VIRTIO_NET_VENDOR ] && [ "$id" = $VIRTIO_NET_DEVICE ] && { echo "${d##*/}"; return 0; }
-	done
-	return 1
-}
+virtio_net() { pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE; }
 
 @test "DPDK net_virtio takes RX interrupts through VFIO MSI-X (ARP to slirp's gateway)" {
 	[ -x "$DPDK_VIRTIO" ] ||
@@ -126,8 +117,6 @@ virtio_net() {
 
 # ------------------------------------------------ nested QEMU on the NVMe
 
-NVME_VENDOR=0x1b36
-NVME_DEVICE=0x0010
 # the nested machine's physical memory (-m 128M): MSI-X message target,
 # admin submission and completion queues, Identify buffer
 MSI_ADDR=0x100000
@@ -138,15 +127,7 @@ IDBUF=0x202000
 BAR0=0xc0000000
 
 # nvme_pf - the SR-IOV NVMe PF of tests/vm/run
-nvme_pf() {
-	local d v id
-	for d in /sys/bus/pci/devices/*; do
-		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
-		[ "$v" = $NVME_VENDOR ] && [ "$id" = $NVME_DEVICE ] &&
-			[ -e "$d/sriov_totalvfs" ] && { echo "${d##*/}"; return 0; }
-	done
-	return 1
-}
+nvme_pf() { pci_find $NVME_VENDOR $NVME_DEVICE; }
 
 # cfg_byte ADDR OFF - one byte of ADDR's config space, in decimal
 cfg_byte() {
