@@ -200,20 +200,6 @@ static int cmd_cmd(const char *bdf)
 
 /* ------------------------------------------------------------ pm */
 
-/* the largest mappable BAR */
-static int pick_bar(struct vdev *d)
-{
-	int i, best = -1;
-
-	for (i = 0; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
-		if (!(d->reg[i].flags & VFIO_REGION_INFO_FLAG_MMAP))
-			continue;
-		if (best < 0 || d->reg[i].size > d->reg[best].size)
-			best = i;
-	}
-	return best;
-}
-
 static void set_state(struct vdev *d, unsigned int pm, int state, int size)
 {
 	uint16_t pmcsr = cfg16(d, pm + PCI_PM_CTRL);
@@ -300,7 +286,7 @@ static int cmd_pm(const char *bdf)
 	pm = find_cap(&d, PCI_CAP_ID_PM);
 	if (!pm)
 		die("%s has no PM capability through VFIO", bdf);
-	bar = pick_bar(&d);
+	bar = vdev_largest_mmap_bar(&d);
 	if (bar < 0)
 		die("%s has no mappable BAR", bdf);
 	printf("# PM capability at 0x%x, BAR%d (%llu bytes)\n", pm, bar,

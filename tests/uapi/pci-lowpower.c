@@ -208,19 +208,6 @@ static void enable_memory(struct vdev *d)
 		die("enable memory decode");
 }
 
-static int pick_bar(struct vdev *d)
-{
-	int i, best = -1;
-
-	for (i = 0; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
-		if (!(d->reg[i].flags & VFIO_REGION_INFO_FLAG_MMAP))
-			continue;
-		if (best < 0 || d->reg[i].size > d->reg[best].size)
-			best = i;
-	}
-	return best;
-}
-
 static volatile uint32_t *map_bar(struct vdev *d, int bar)
 {
 	void *p = mmap(NULL, d->reg[bar].size, PROT_READ | PROT_WRITE,
@@ -411,7 +398,7 @@ static int cmd_lowpower(const char *bdf)
 	pm = find_pm_cap(&d);
 	if (!pm)
 		die("%s has no PM capability through VFIO", bdf);
-	bar = pick_bar(&d);
+	bar = vdev_largest_mmap_bar(&d);
 	if (bar < 0)
 		die("%s has no mappable BAR", bdf);
 	printf("# PM capability at 0x%x, BAR%d (%llu bytes)\n", pm, bar,

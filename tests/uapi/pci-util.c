@@ -163,6 +163,19 @@ int vdev_cfg_write(struct vdev *d, unsigned int off, const void *buf,
 
 /* ------------------------------------------------------------ mappings */
 
+int vdev_largest_mmap_bar(struct vdev *d)
+{
+	int i, best = -1;
+
+	for (i = 0; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		if (!(d->reg[i].flags & VFIO_REGION_INFO_FLAG_MMAP))
+			continue;
+		if (best < 0 || d->reg[i].size > d->reg[best].size)
+			best = i;
+	}
+	return best;
+}
+
 static sigjmp_buf sigbus_jmp;
 
 static void sigbus_handler(int sig)

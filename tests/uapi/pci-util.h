@@ -56,6 +56,9 @@ int vdev_cfg_write(struct vdev *d, unsigned int off, const void *buf,
 
 /* ------------------------------------------------------------ mappings */
 
+/* the index of the largest mmap-able BAR, -1 if none */
+int vdev_largest_mmap_bar(struct vdev *d);
+
 /* read *@p into *@val; true if that raised SIGBUS (*@val then untouched) */
 bool read_sigbus(volatile uint32_t *p, uint32_t *val);
 
