@@ -48,16 +48,6 @@
 #define FEAT_WAKEUP	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP
 #define FEAT_EXIT	VFIO_DEVICE_FEATURE_LOW_POWER_EXIT
 
-/* "ok" if the call failed with @want (0: succeeded), else why not */
-static void check_errno(int ret, int err, int want, const char *what)
-{
-	if (!want)
-		check(ret == 0, "%s: %s", what, ret ? strerror(err) : "ok");
-	else
-		check(ret < 0 && err == want, "%s: %s (want %s)", what,
-		      ret < 0 ? strerror(err) : "succeeded", strerror(want));
-}
-
 /*
  * VFIO_DEVICE_FEATURE with @flags and @len bytes of @payload; argsz is
  * the header plus @len unless @argsz is not 0.
@@ -76,22 +66,9 @@ static int feature(struct vdev *d, uint32_t flags, const void *payload,
 	return ioctl(d->fd, VFIO_DEVICE_FEATURE, f);
 }
 
-/* errno is read after the call (an argument's order is unspecified) */
-#define CHECK_ERRNO(call, want, ...) do {				\
-	char what_[256];						\
-	int ret_ = (call);						\
-	int err_ = errno;						\
-	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	check_errno(ret_, err_, (want), what_);				\
-} while (0)
-
-#define FEAT(d, flags, payload, len, argsz, want, ...) do {		\
-	char what_[256];						\
-	int ret_ = feature((d), (flags), (payload), (len), (argsz));	\
-	int err_ = errno;						\
-	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	check_errno(ret_, err_, (want), what_);				\
-} while (0)
+#define FEAT(d, flags, payload, len, argsz, want, ...)			\
+	CHECK_ERRNO(feature((d), (flags), (payload), (len), (argsz)),	\
+		    (want), __VA_ARGS__)
 
 static int wakeup_entry(struct vdev *d, int32_t fd)
 {

@@ -41,18 +41,6 @@
 
 #define NVME_REG_CSTS	0x1c
 
-/* @ret is an ioctl's return, @err its errno; @want 0 for success
- * (local: its messages differ from pci-test's check_errno) */
-static void check_errno(int ret, int err, int want, const char *what)
-{
-	if (!want)
-		check(ret >= 0, "%s succeeds (got %s)", what,
-		      ret >= 0 ? "success" : strerror(err));
-	else
-		check(ret < 0 && err == want, "%s fails with %s (got %s)",
-		      what, strerror(want), ret >= 0 ? "success" : strerror(err));
-}
-
 /* ------------------------------------------------------------ sysfs */
 
 /* a hex attribute (pci-test's sysfs_ulong takes any base) */
@@ -159,14 +147,6 @@ static int feature(int fd, uint32_t flags, const void *data, size_t len)
 		memcpy(f.data, data, len);
 	return ioctl(fd, VFIO_DEVICE_FEATURE, &f);
 }
-
-#define CHECK_ERRNO(expr, want, ...) do {				\
-	char what_[200];						\
-	int ret_ = (expr);						\
-	int err_ = errno;						\
-	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	check_errno(ret_, err_, (want), what_);				\
-} while (0)
 
 /* ------------------------------------------------------------ ids */
 

@@ -72,26 +72,6 @@
 #define EDU_DMA_BUF	0x40000
 #define EDU_ID_VALUE	0x010000edu
 
-/* check an ioctl/syscall result for an exact errno (local: its messages
- * differ from pci-sriov's check_errno) */
-static void check_errno(int ret, int err, int want, const char *what)
-{
-	if (want == 0)
-		check(ret >= 0, "%s succeeds (ret %d, errno %s)", what, ret,
-		      ret < 0 ? strerror(err) : "-");
-	else
-		check(ret < 0 && err == want, "%s fails with %s (ret %d, %s)",
-		      what, strerror(want), ret, ret < 0 ? strerror(err) : "-");
-}
-
-#define CHECK_ERRNO(call, want, ...) do {				\
-	char what_[256];						\
-	int ret_ = (call);						\
-	int err_ = errno;						\
-	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	check_errno(ret_, err_, (want), what_);				\
-} while (0)
-
 /* ------------------------------------------------------------ sysfs */
 
 static unsigned long sysfs_ulong(const char *bdf, const char *attr)

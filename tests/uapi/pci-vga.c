@@ -55,12 +55,6 @@
 #define CRTC_MONO_I	0x3b4
 #define CRTC_COLOR_I	0x3d4
 
-static void check_errno(ssize_t ret, int err, int want, const char *what)
-{
-	check(ret < 0 && err == want, "%s fails with %s (ret %zd, %s)", what,
-	      strerror(want), ret, ret < 0 ? strerror(err) : "-");
-}
-
 static struct vdev dev;
 static uint64_t vga_off;	/* the VGA region's offset in the device fd */
 

@@ -26,6 +26,16 @@ void check(bool ok, const char *fmt, ...)
 		tap_failures++;
 }
 
+void check_errno(long ret, int err, int want, const char *what)
+{
+	if (!want)
+		check(ret >= 0, "%s succeeds (ret %ld, errno %s)", what, ret,
+		      ret < 0 ? strerror(err) : "-");
+	else
+		check(ret < 0 && err == want, "%s fails with %s (ret %ld, %s)",
+		      what, strerror(want), ret, ret < 0 ? strerror(err) : "-");
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tap-util.h - TAP-style reporting shared by the pci UAPI test programs
- * (pci-test, pci-isolation, pci-mmap, pci-sriov).
+ * (pci-test, pci-isolation, pci-mmap, pci-sriov, pci-lowpower, pci-vga...).
  */
 #ifndef TAP_UTIL_H
 #define TAP_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 /* checks run and checks failed so far */
 extern int tap_tests, tap_failures;
@@ -14,6 +16,24 @@ extern int tap_tests, tap_failures;
 /* "ok N - MSG" or "not ok N - MSG", flushed; a failure is counted. */
 void check(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One check of a call's outcome, @ret and the errno @err it left: with
+ * @want 0 the call must succeed (@ret >= 0), else fail with errno @want.
+ */
+void check_errno(long ret, int err, int want, const char *what);
+
+/*
+ * CHECK_ERRNO(call, want, fmt, ...): check_errno() of @call, with errno
+ * read right after it (an argument's evaluation order is unspecified).
+ */
+#define CHECK_ERRNO(call, want, ...) do {				\
+	char what_[256];						\
+	long ret_ = (call);						\
+	int err_ = errno;						\
+	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
+	check_errno(ret_, err_, (want), what_);				\
+} while (0)
 
 /* "Bail out! MSG (strerror(errno))" on stdout, then exit(99). */
 void die(const char *fmt, ...)
