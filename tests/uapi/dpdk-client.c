@@ -25,7 +25,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +43,8 @@
 #include <rte_io.h>
 #include <rte_malloc.h>
 #include <rte_vfio.h>
+
+#include "tap-util.h"
 
 /* edu registers (QEMU docs/specs/edu.rst) */
 #define EDU_ID		0x00
@@ -65,35 +66,6 @@
 #define DMA_LEN		1024
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
-
-static int tests, failures;
-
-static bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 /* sysfs_u32 - read a hex attribute of the device, or -1 */
 static long sysfs_u32(const char *bdf, const char *attr)
@@ -344,6 +316,6 @@ int main(int argc, char **argv)
 	      "rte_vfio_release_device");
 out:
 	check(rte_eal_cleanup() == 0, "rte_eal_cleanup");
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
 }

@@ -22,7 +22,6 @@
  * exit status is non-zero if any check failed.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +38,8 @@
 #include <rte_mbuf.h>
 #include <rte_cycles.h>
 
+#include "tap-util.h"
+
 #define NDESC		256
 #define NMBUF		1023
 #define MAXVEC		8
@@ -47,35 +48,6 @@
 /* the guest address slirp hands out first, and its gateway */
 #define GUEST_IP	RTE_IPV4(10, 0, 2, 15)
 #define GATEWAY_IP	RTE_IPV4(10, 0, 2, 2)
-
-static int tests, failures;
-
-static bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static void bail(const char *what)
 {
@@ -319,6 +291,6 @@ int main(int argc, char **argv)
 	check(!ret, "rte_eth_dev_close (%s)", ret ? rte_strerror(-ret) : "ok");
 	ret = rte_eal_cleanup();
 	check(!ret, "rte_eal_cleanup (%s)", ret ? rte_strerror(-ret) : "ok");
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
 }

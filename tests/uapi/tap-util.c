@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tap-util.c - TAP-style reporting shared by the pci UAPI test programs.
+ * tap-util.c - TAP-style reporting shared by the UAPI test programs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 
 int tap_tests, tap_failures;
 
-void check(bool ok, const char *fmt, ...)
+bool check(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,6 +24,19 @@ void check(bool ok, const char *fmt, ...)
 	fflush(stdout);
 	if (!ok)
 		tap_failures++;
+	return ok;
+}
+
+void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
 }
 
 void check_errno(long ret, int err, int want, const char *what)

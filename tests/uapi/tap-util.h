@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tap-util.h - TAP-style reporting shared by the pci UAPI test programs
- * (pci-test, pci-isolation, pci-mmap, pci-sriov, pci-lowpower, pci-vga...).
+ * (pci-test, pci-isolation, pci-mmap, pci-sriov, pci-lowpower, pci-vga...)
+ * and the DPDK clients.
  */
 #ifndef TAP_UTIL_H
 #define TAP_UTIL_H
@@ -14,8 +15,12 @@
 extern int tap_tests, tap_failures;
 
 /* "ok N - MSG" or "not ok N - MSG", flushed; a failure is counted. */
-void check(bool ok, const char *fmt, ...)
+bool check(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* "# MSG": a TAP diagnostic line, flushed */
+void diag(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 /*
  * One check of a call's outcome, @ret and the errno @err it left: with
