@@ -36,7 +36,6 @@
  * counts); its owner is this module, so a mount torn down late (mntput
  * may be deferred) keeps the module, and vfio_fs_type, alive.
  */
-#define VFIO_FS_MAGIC	0x5646494f	/* "VFIO" */
 
 static struct vfsmount *vfio_fs_mnt;
 static int vfio_fs_count;	/* guarded by simple_pin_fs() */

@@ -94,6 +94,9 @@ int vfio_add_emulated_group_dev(struct device *dev,
  */
 struct address_space *vfio_device_address_space(struct device *dev);
 
+/* The magic of the pseudo filesystem whose inodes own those address_spaces. */
+#define VFIO_FS_MAGIC	0x5646494f	/* "VFIO" */
+
 struct vfio_device *vfio_device_get_from_dev(struct device *dev);
 void vfio_device_put(struct vfio_device *device);
 void *vfio_device_data(struct vfio_device *device);

@@ -11,8 +11,11 @@
  * external-user protocol and the vfio_file_* exports on a caller's fd.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/eventfd.h>
 #include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -268,11 +271,15 @@ static ssize_t vfio_test_write(void *device_data, const char __user *buf,
 	return vfio_test_rw(device_data, NULL, buf, count, ppos);
 }
 
+/* release requests sent to any device: debugfs vfio_test/requests */
+static atomic_t vfio_test_requests = ATOMIC_INIT(0);
+
 static void vfio_test_request(void *device_data, unsigned int count)
 {
 	struct vfio_test_dev *vdev = device_data;
 
 	vdev->requests = count + 1;
+	atomic_inc(&vfio_test_requests);
 	dev_info(&vdev->pdev->dev, "release request %u\n", count);
 }
 
@@ -420,9 +427,86 @@ static const struct vfio_iommu_driver_ops vfio_test_iommu_ops = {
  *              kvm-vfio does, on FD
  *   "unregister N"  vfio_del_group_dev() of vfio_test.N, as a bus driver's
  *              remove does: blocks until its users let go
+ *   "register N"    vfio_add_emulated_group_dev() of vfio_test.N again, after
+ *              "unregister N": another driver binding the same device
+ *   "drvdata N"     fails with ESTALE if vfio_test.N is registered but its
+ *              drvdata is not its vfio_device (ENODEV: not registered)
+ *   "stall-release MS"  the next vfio_device_release() spins MS ms where
+ *              its device is already off its group's list (see below)
  * A failing command fails the write with its errno; read reports the
  * state ("external ..." and the last "file" results).
  */
+/*
+ * "stall-release MS": vfio_device_release() takes the device off its
+ * group's list, drops device_lock and then puts the device's inode, the
+ * only inode of vfio's pseudo filesystem (VFIO_FS_MAGIC) that is ever
+ * put.  A kprobe on iput() spins there for MS ms once, so a test can
+ * act in the window in which vfio_del_group_dev() already sees the
+ * device gone but its release has not finished: a store to the device's
+ * drvdata made that late (the old order) would hit the drvdata of a
+ * device registered since.  vfio_test/stalling reads 1 during the spin.
+ * Registered on first use, under ext_lock; unregistered at module exit.
+ */
+static atomic_t stall_ms = ATOMIC_INIT(0);
+static atomic_t stalling = ATOMIC_INIT(0);
+static bool stall_probe_on;
+
+static int vfio_test_iput_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	int ms;
+
+	if (!inode || inode->i_sb->s_magic != VFIO_FS_MAGIC)
+		return 0;
+	ms = atomic_xchg(&stall_ms, 0);
+	if (ms) {
+		atomic_set(&stalling, 1);
+		mdelay(ms);
+		atomic_set(&stalling, 0);
+	}
+	return 0;
+}
+
+static struct kprobe stall_probe = {
+	.symbol_name	= "iput",
+	.pre_handler	= vfio_test_iput_pre,
+};
+
+static int vfio_test_stall_release(int ms)
+{
+	int ret;
+
+	/* long enough for a test to act, short of the lockup detectors */
+	if (ms <= 0 || ms > 5000)
+		return -EINVAL;
+	if (!stall_probe_on) {
+		ret = register_kprobe(&stall_probe);
+		if (ret)
+			return ret;
+		stall_probe_on = true;
+	}
+	atomic_set(&stall_ms, ms);
+	return 0;
+}
+
+/* "drvdata N": is vfio_test.N's drvdata the vfio_device registered for it? */
+static int vfio_test_check_drvdata(struct vfio_test_dev *vdev)
+{
+	struct device *dev = &vdev->pdev->dev;
+	struct vfio_device *device = vfio_device_get_from_dev(dev);
+	int ret = 0;
+
+	if (!device)
+		return -ENODEV;
+	if (dev_get_drvdata(dev) != device) {
+		dev_err(dev, "drvdata %p is not its vfio_device %p\n",
+			dev_get_drvdata(dev), device);
+		ret = -ESTALE;
+	}
+	vfio_device_put(device);
+	return ret;
+}
+
 static DEFINE_MUTEX(ext_lock);
 static struct vfio_group *ext_group;
 static char file_result[256];
@@ -530,6 +614,23 @@ static ssize_t vfio_test_ext_write(struct file *f, const char __user *ubuf,
 			vfio_del_group_dev(&devs[fd]->pdev->dev);
 			devs[fd]->unregistered = true;
 		}
+	} else if (sscanf(buf, "register %d", &fd) == 1) {
+		if (fd < 0 || fd >= nr_devs || !devs[fd]->unregistered) {
+			ret = -EINVAL;
+		} else {
+			ret = vfio_add_emulated_group_dev(&devs[fd]->pdev->dev,
+							  &vfio_test_dev_ops,
+							  devs[fd]);
+			if (!ret)
+				devs[fd]->unregistered = false;
+		}
+	} else if (sscanf(buf, "drvdata %d", &fd) == 1) {
+		if (fd < 0 || fd >= nr_devs)
+			ret = -EINVAL;
+		else
+			ret = vfio_test_check_drvdata(devs[fd]);
+	} else if (sscanf(buf, "stall-release %d", &fd) == 1) {
+		ret = vfio_test_stall_release(fd);
 	} else {
 		ret = -EINVAL;
 	}
@@ -733,6 +834,9 @@ static int __init vfio_test_init(void)
 	debugfs_dir = debugfs_create_dir("vfio_test", NULL);
 	debugfs_create_file("external", 0600, debugfs_dir, NULL,
 			    &vfio_test_ext_fops);
+	debugfs_create_atomic_t("requests", 0400, debugfs_dir,
+				&vfio_test_requests);
+	debugfs_create_atomic_t("stalling", 0400, debugfs_dir, &stalling);
 	pr_info("%u devices in %u groups\n", nr_devs, nr_groups);
 	return 0;
 
@@ -751,6 +855,8 @@ err:
 static void __exit vfio_test_exit(void)
 {
 	debugfs_remove_recursive(debugfs_dir);
+	if (stall_probe_on)
+		unregister_kprobe(&stall_probe);
 	mutex_lock(&ext_lock);
 	if (ext_group)
 		vfio_group_put_external_user(ext_group);

@@ -71,6 +71,17 @@ line_of() {
 	refute_output --partial "not ok"
 }
 
+@test "core: a device registered again while its old release still runs keeps its drvdata" {
+	# vfio_test stalls the old release for 2 s after the device left its
+	# group's list; the unregistering task returns, the device is
+	# registered again, and the old release must not clear the new
+	# drvdata (it did before 0f6030b; see core-test.c, test_drvdata).
+	vrun "$CORE_TEST" drvdata "${ARGS[@]}"
+	assert_success
+	refute_output --partial "not ok"
+	# teardown's rmmod unregisters it once more: that needs its drvdata
+}
+
 @test "core: type1 DMA_CC_IOMMU is 1 with only an emulated group (no IOMMU domain), as upstream" {
 	module_loaded vfio_iommu_type1 || fail "vfio_iommu_type1 is not loaded"
 	vrun "$CORE_TEST" cc-emulated --group "$GROUP" --device vfio_test.2 --type 3

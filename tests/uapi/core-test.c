@@ -22,6 +22,9 @@
  *   revoke       the device goes away while only an external user holds
  *                the group: the external user keeps its container
  *                (unregisters the vfio_test device)
+ *   drvdata      the device is registered again while its old release
+ *                still runs (vfio_test's stall-release): the old release
+ *                must not touch the new registration's drvdata
  *   cc-emulated  CHECK_EXTENSION(DMA_CC_IOMMU) of type1 (--type 3) with
  *                an emulated group and no IOMMU domain
  *   nonviable    the group has a device on a DMA-API driver: not viable,
@@ -38,6 +41,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -786,6 +790,133 @@ static void test_revoke(void)
 	      "the group is gone with its last user");
 }
 
+/* vfio_test/NAME, a debugfs integer */
+static int debugfs_int(const char *name)
+{
+	char path[128], buf[32] = "";
+	int f, n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vfio_test/%s", name);
+	f = open(path, O_RDONLY);
+	if (f < 0)
+		die(path);
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		die(path);
+	return atoi(buf);
+}
+
+/* poll every 10 ms for up to @ms until vfio_test/NAME differs from @than */
+static bool debugfs_wait_change(const char *name, int than, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if (debugfs_int(name) != than)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static int closer_fd;
+static int closer_done;
+
+static void *close_device(void *arg)
+{
+	(void)arg;
+	close(closer_fd);
+	__atomic_store_n(&closer_done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+#define DRVDATA_STALL_MS	2000
+
+/*
+ * A bus driver's remove (vfio_del_group_dev()) may return, and another
+ * driver bind, as soon as the device is off its group's list; its
+ * vfio_device_release() may still be running then.  Before 0f6030b the
+ * release cleared drvdata only after dropping the list lock, so a late
+ * store could wipe the drvdata of the driver bound since (vfio-pci then
+ * finds no address_space to zap BAR mappings on, and its remove no
+ * device).  The window is instructions wide: vfio_test's stall-release
+ * widens it to DRVDATA_STALL_MS in the release, after the device left
+ * the list.  Meanwhile a signal lets the unregistering task re-check and
+ * return, and the device is registered again; its drvdata must survive
+ * the old release.  Stock has no such path (its core never touches a
+ * driver's drvdata).
+ */
+static void test_drvdata(void)
+{
+	int idx, requests, st = -1, ms;
+	pthread_t closer;
+	struct stack s;
+	pid_t unreg;
+
+	if (sscanf(device_name, "vfio_test.%d", &idx) != 1)
+		die("drvdata needs a vfio_test device");
+	if (setup(&s))
+		die("setup");
+	check(ext_cmd("stall-release", DRVDATA_STALL_MS) == 0,
+	      "arm a %d ms stall in the next device release", DRVDATA_STALL_MS);
+	check(ext_cmd("stall-release", 0) == -EINVAL &&
+	      ext_cmd("stall-release", 5001) == -EINVAL,
+	      "stall-release refuses 0 and more than 5000 ms");
+	requests = debugfs_int("requests");
+
+	unreg = fork();
+	if (unreg < 0)
+		die("fork");
+	if (unreg == 0) {
+		struct sigaction sa = { .sa_handler = on_sigusr1 };
+
+		/* the device fd must be the parent's alone */
+		teardown(&s);
+		sigaction(SIGUSR1, &sa, NULL);
+		_exit(ext_cmd("unregister", idx) ? 1 : 0);
+	}
+	/* vfio_del_group_dev() asks for the device, then waits */
+	check(debugfs_wait_change("requests", requests, 10000),
+	      "the unregistering task asks for the device back");
+	usleep(200000);
+	check(waitpid(unreg, &st, WNOHANG) == 0,
+	      "unregister waits while the device fd is open");
+
+	closer_fd = s.device;
+	if (pthread_create(&closer, NULL, close_device, NULL))
+		die("pthread_create");
+	check(debugfs_wait_change("stalling", 0, 5000),
+	      "the last close stalls in the release, the device off its list");
+
+	/* the first signal makes the waiter look again: the device is gone */
+	kill(unreg, SIGUSR1);
+	for (ms = 0; ms < DRVDATA_STALL_MS; ms += 10) {
+		if (waitpid(unreg, &st, WNOHANG) == unreg)
+			break;
+		usleep(10000);
+	}
+	check(ms < DRVDATA_STALL_MS && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "unregister returns while the release still runs (%d ms)", ms);
+	check(ext_cmd("register", idx) == 0,
+	      "the device is registered again (another driver binds)");
+	check(!__atomic_load_n(&closer_done, __ATOMIC_SEQ_CST),
+	      "... before the old release has finished (the window was hit)");
+
+	pthread_join(closer, NULL);
+	if (waitpid(unreg, &st, WNOHANG) == 0) {
+		/* it returned only with the release's wake-up: no race run */
+		waitpid(unreg, &st, 0);
+	}
+	check(ext_cmd("drvdata", idx) == 0,
+	      "the new registration's drvdata survived the old release");
+	close(s.group);
+	close(s.container);
+}
+
 /*
  * VFIO_DMA_CC_IOMMU with --type 3 (TYPE1v2) on a vfio_test group: type1
  * takes the emulated group without an IOMMU domain.  Upstream type1 says
@@ -1090,6 +1221,8 @@ int main(int argc, char **argv)
 		test_external();
 	else if (!strcmp(mode, "revoke"))
 		test_revoke();
+	else if (!strcmp(mode, "drvdata"))
+		test_drvdata();
 	else if (!strcmp(mode, "cc-emulated"))
 		test_cc_emulated();
 	else if (!strcmp(mode, "nonviable"))
