@@ -89,7 +89,7 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	int ret;
 
 	/* the open's runtime PM count, held until the last release */
-	ret = pm_runtime_resume_and_get(&pdev->dev);
+	ret = vfio_pci_pm_open(vdev);
 	if (ret)
 		return ret;
 
@@ -158,7 +158,7 @@ static int vfio_pci_enable(struct vfio_pci_device *vdev)
 	return 0;
 
 out_put:
-	pm_runtime_put(&pdev->dev);
+	vfio_pci_pm_close(vdev);
 	return ret;
 }
 
@@ -237,7 +237,7 @@ out:
 		pci_intx(pdev, 0);
 	pci_disable_device(pdev);
 	/* the open's count: unused, the function may suspend */
-	pm_runtime_put(&pdev->dev);
+	vfio_pci_pm_close(vdev);
 }
 
 /* ------------------------------------------------------------ device ops */
@@ -953,6 +953,7 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * allows only D0 from there: go there before runtime PM may suspend.
 	 */
 	vfio_pci_set_power_state(vdev, PCI_D0);
+	vfio_pci_pm_init(vdev);		/* before an open can count */
 
 	ret = vfio_add_group_dev(&pdev->dev, &vfio_pci_ops, vdev);
 	if (ret)

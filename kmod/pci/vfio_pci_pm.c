@@ -11,6 +11,12 @@
  *		nobody has open may suspend (D3hot where it has a PM
  *		capability, as stock's idle D3)
  *   open	+1 (first open resumes it), held until the last release
+ *
+ * With disable_idle_d3 (as stock) probe keeps its count and open takes
+ * none, so the function stays in D0 unless the user asks for low power:
+ * LOW_POWER_ENTRY then gives up the probe's count instead of the open's.
+ * The rest is the same:
+ *
  *   ioctl, region read/write
  *		+1 around the call: a suspended function is resumed first
  *   LOW_POWER_ENTRY*
@@ -35,6 +41,11 @@
 #include "vfio_pci_private.h"
 
 /* ------------------------------------------------------------ usage counts */
+
+static bool disable_idle_d3;
+module_param(disable_idle_d3, bool, 0644);
+MODULE_PARM_DESC(disable_idle_d3,
+		 "Disable using the PCI D3 low power state for idle, unused devices (applies to devices bound after it is set)");
 
 /*
  * The callbacks' way to the device: the core owns drvdata from
@@ -67,6 +78,12 @@ void vfio_pci_pm_put(struct vfio_pci_device *vdev)
 	pm_runtime_put(&vdev->pdev->dev);
 }
 
+/* probe, before registering: whether this binding lets the function idle */
+void vfio_pci_pm_init(struct vfio_pci_device *vdev)
+{
+	vdev->idle_d3 = !READ_ONCE(disable_idle_d3);
+}
+
 /*
  * probe, once registered: the function may suspend while nobody has it
  * open (probe put it in D0 first: the PCI core leaves an unbound
@@ -77,7 +94,8 @@ void vfio_pci_pm_probe(struct vfio_pci_device *vdev)
 	struct device *dev = &vdev->pdev->dev;
 
 	pm_runtime_allow(dev);
-	pm_runtime_put(dev);
+	if (vdev->idle_d3)
+		pm_runtime_put(dev);
 }
 
 /*
@@ -88,8 +106,22 @@ void vfio_pci_pm_remove(struct vfio_pci_device *vdev)
 {
 	struct device *dev = &vdev->pdev->dev;
 
-	pm_runtime_get_noresume(dev);
+	if (vdev->idle_d3)
+		pm_runtime_get_noresume(dev);
 	pm_runtime_forbid(dev);
+}
+
+/* first open: the count held until the last release (resumes the function) */
+int vfio_pci_pm_open(struct vfio_pci_device *vdev)
+{
+	return vdev->idle_d3 ? pm_runtime_resume_and_get(&vdev->pdev->dev) : 0;
+}
+
+/* last release: unused, the function may suspend */
+void vfio_pci_pm_close(struct vfio_pci_device *vdev)
+{
+	if (vdev->idle_d3)
+		pm_runtime_put(&vdev->pdev->dev);
 }
 
 /* ------------------------------------------------------------ low power */

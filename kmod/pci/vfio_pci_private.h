@@ -153,7 +153,10 @@ struct vfio_pci_device {
 	 * are under memory_lock held for write.  @pm_intx_masked (INTx
 	 * masked by the runtime suspend, to unmask on resume) belongs to
 	 * the runtime PM callbacks, which the PM core serializes.
+	 * @idle_d3 is the disable_idle_d3 parameter's word when the device
+	 * was bound (inverted), fixed until it is unbound.
 	 */
+	bool			idle_d3;
 	bool			pm_runtime_engaged;
 	bool			pm_intx_masked;
 	struct eventfd_ctx	*pm_wake_eventfd_ctx;
@@ -277,7 +280,10 @@ int vfio_pci_check_feature(u32 flags, size_t argsz, u32 ops, size_t minsz);
 extern const struct dev_pm_ops vfio_pci_pm_ops;
 int vfio_pci_pm_get(struct vfio_pci_device *vdev);
 void vfio_pci_pm_put(struct vfio_pci_device *vdev);
+void vfio_pci_pm_init(struct vfio_pci_device *vdev);
 void vfio_pci_pm_probe(struct vfio_pci_device *vdev);
+int vfio_pci_pm_open(struct vfio_pci_device *vdev);
+void vfio_pci_pm_close(struct vfio_pci_device *vdev);
 void vfio_pci_pm_remove(struct vfio_pci_device *vdev);
 void vfio_pci_low_power_exit(struct vfio_pci_device *vdev);
 long vfio_pci_feature_low_power(struct vfio_pci_device *vdev, u32 flags,

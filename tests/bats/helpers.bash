@@ -181,6 +181,15 @@ unbind_all() {
 	done
 }
 
+# reload_vfio_pci [PARAM=VALUE] - vfio-pci again, with the parameter given
+reload_vfio_pci() {
+	rmmod vfio_pci || return 1
+	case "$VFIOCTL_STACK" in
+	ours) insmod "$VFIOCTL_KMOD_DIR/vfio-pci.ko" "$@" ;;
+	stock) modprobe vfio-pci "$@" ;;
+	esac
+}
+
 # bind_test ADDR - bind_vfio, remembering ADDR in BOUND (which the test's
 # setup() empties) for restore_bound in teardown().  Call it directly, not
 # through run/vrun: run's subshell would lose BOUND.

@@ -19,9 +19,12 @@ setup() {
 }
 
 # The device goes back to virtio-pci for the files that follow (bind_test,
-# restore_bound: helpers.bash).
+# restore_bound: helpers.bash), and vfio-pci to its default parameters.
 teardown() {
 	restore_bound
+	if [ "$(cat /sys/module/vfio_pci/parameters/disable_idle_d3 2>/dev/null)" = Y ]; then
+		reload_vfio_pci
+	fi
 }
 
 @test "lowpower: probe, errnos, entry/exit, SIGBUS, wakeup eventfd, PMCSR D3hot, close in low power" {
@@ -52,4 +55,23 @@ teardown() {
 	BOUND=()
 	[ "$(driver_of "$dev")" = virtio-pci ] || fail "$dev did not go back to virtio-pci"
 	assert_equal "$(cat "/sys/bus/pci/devices/$dev/power/runtime_status")" active
+}
+
+@test "lowpower: disable_idle_d3=1: a bound, closed function stays in D0; low power still suspends it" {
+	local dev status
+	dev=$(pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE) || skip "test requires the virtio-net-pci device of tests/vm/run"
+	reload_vfio_pci disable_idle_d3=1
+	assert_equal "$(cat /sys/module/vfio_pci/parameters/disable_idle_d3)" Y
+	bind_test "$dev"
+	# the default suspends it within ~100 ms (the test above)
+	sleep 1
+	status=$(cat "/sys/bus/pci/devices/$dev/power/runtime_status")
+	[ "$status" = active ] || fail "$dev runtime_status '$status' while bound and closed with disable_idle_d3=1"
+	if [ -r "/sys/bus/pci/devices/$dev/power_state" ]; then
+		assert_equal "$(cat "/sys/bus/pci/devices/$dev/power_state")" D0
+	fi
+	# everything else as without it; the closes leave it active
+	vrun bounded 60 "$UAPI_DIR/pci-lowpower" "$dev" --no-idle-d3
+	assert_success
+	refute_output --partial "not ok"
 }

@@ -28,15 +28,6 @@ arbiter_line() {
 	"$UAPI_DIR/pci-vga" arbiter "$VGA"
 }
 
-# reload_vfio_pci [PARAM=VALUE] - vfio-pci again, with the parameter given
-reload_vfio_pci() {
-	rmmod vfio_pci || return 1
-	case "$VFIOCTL_STACK" in
-	ours) insmod "$VFIOCTL_KMOD_DIR/vfio-pci.ko" "$@" ;;
-	stock) modprobe vfio-pci "$@" ;;
-	esac
-}
-
 setup_file() {
 	load_stack
 	VGA=$(vga_device)

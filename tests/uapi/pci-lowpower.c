@@ -20,6 +20,9 @@
  *     the closed function suspends (idle), a new open finds it working,
  *     and low power can be entered again
  *
+ * With --no-idle-d3 (vfio-pci loaded with disable_idle_d3=1) the closed
+ * function must stay active in D0 instead; low power works the same.
+ *
  * The device must already be bound to vfio-pci.  Power states come from
  * sysfs (runtime_status and power_state do not wake the function), the
  * config state from the raw config space in sysfs.  TAP-like output; the
@@ -144,6 +147,25 @@ static void wait_suspended(const char *bdf, const char *when)
 {
 	check(wait_status(bdf, "suspended", 3000),
 	      "%s: the function runtime-suspends", when);
+}
+
+/* false with --no-idle-d3: vfio-pci was loaded with disable_idle_d3=1 */
+static bool idle_d3 = true;
+
+/*
+ * Closed, nobody counting: the function suspends, or with disable_idle_d3
+ * stays active and in D0 (given the time it takes to suspend otherwise).
+ */
+static void check_idle(const char *bdf, const char *when)
+{
+	if (idle_d3) {
+		wait_suspended(bdf, when);
+		return;
+	}
+	check(!wait_status(bdf, "suspended", 1000),
+	      "%s: the function does not suspend (disable_idle_d3)", when);
+	check_status(bdf, "active", when);
+	check_power_state(bdf, "D0", when);
 }
 
 /* ------------------------------------------------------------ device */
@@ -403,7 +425,7 @@ static int cmd_lowpower(const char *bdf)
 	check(eventfd_count(efd) == 0,
 	      "the close did not signal the wakeup eventfd");
 	close(efd);
-	wait_suspended(bdf, "closed (idle)");
+	check_idle(bdf, "closed (idle)");
 
 	memset(&d, 0, sizeof(d));
 	d.bdf = bdf;
@@ -424,15 +446,17 @@ static int cmd_lowpower(const char *bdf)
 	munmap((void *)map, d.reg[bar].size);
 	vdev_close(&d);
 	/* every count given back: the closed function sleeps again */
-	wait_suspended(bdf, "closed again (idle)");
+	check_idle(bdf, "closed again (idle)");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 2) {
-		fprintf(stderr, "usage: pci-lowpower BDF\n");
+	if (argc == 3 && !strcmp(argv[2], "--no-idle-d3"))
+		idle_d3 = false;
+	else if (argc != 2) {
+		fprintf(stderr, "usage: pci-lowpower BDF [--no-idle-d3]\n");
 		return 2;
 	}
 	cmd_lowpower(argv[1]);
