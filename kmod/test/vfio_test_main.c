@@ -436,6 +436,7 @@ static const struct vfio_iommu_driver_ops vfio_test_iommu_ops = {
  * A failing command fails the write with its errno; read reports the
  * state ("external ..." and the last "file" results).
  */
+
 /*
  * "stall-release MS": vfio_device_release() takes the device off its
  * group's list, drops device_lock and then puts the device's inode, the
