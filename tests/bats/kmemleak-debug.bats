@@ -4,6 +4,8 @@
 # the other tests ran, the VFIO stack is unloaded and kmemleak scans for
 # what leaked since tests/vm/guest-init set the boot's leaks aside.  Any
 # unreferenced object fails, with kmemleak's report (its backtraces).
+# Then lockdep must still be on: a report anywhere in the run (even the
+# kernel's own, before our modules) would have switched it off.
 # bats file_tags=stock
 
 load helpers
@@ -28,4 +30,13 @@ setup() {
 	report=$(cat "$KMEMLEAK")
 	[ -z "$report" ] || fail "kmemleak: suspected memory leaks after the tests:
 $report"
+}
+
+@test "lockdep: still validating at the end of the run" {
+	# Lockdep turns itself off after its first report (or when it runs
+	# out of its tables): the run saw no lock bug only if it is still on.
+	[ -r /proc/lockdep_stats ] || skip "kernel without lockdep"
+	vrun grep -E '^ *debug_locks: ' /proc/lockdep_stats
+	assert_success
+	assert_output --regexp 'debug_locks: +1$'
 }
