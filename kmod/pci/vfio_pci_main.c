@@ -681,41 +681,64 @@ out:
 struct vfio_pci_reset_set {
 	struct file		**files;
 	unsigned int		nfiles;
+	struct pci_dev		*pdevs[64];	/* referenced */
+	unsigned int		npdevs;
 	struct vfio_device	*devs[64];
 	struct vfio_pci_device	*vdevs[64];
 	unsigned int		n;
 	int			ret;
 };
 
+/*
+ * Under the bus walk, i.e. pci_bus_sem held for read: only take a
+ * reference on each affected function and check its driver.  The VFIO
+ * lookups take vfio.group_lock, which must not nest inside pci_bus_sem:
+ * lockdep (6.1 debug kernel) found the cycle pci_bus_sem -> group_lock ->
+ * runtime PM work (a group's device is deleted under group_lock, which
+ * flushes its PM work) -> memory_lock (our runtime suspend) -> pci_bus_sem
+ * (a power state change under memory_lock, ASPM).  So they run after the
+ * walk, in vfio_pci_collect_vfio().
+ */
 static int vfio_pci_collect_dev(struct pci_dev *pdev, void *data)
 {
 	struct vfio_pci_reset_set *set = data;
-	struct vfio_device *device;
-	unsigned int i;
 
 	/* every affected device must be on vfio-pci ... */
 	if (pci_dev_driver(pdev) != &vfio_pci_driver) {
 		set->ret = -EINVAL;
 		return 1;
 	}
-	if (set->n == ARRAY_SIZE(set->devs)) {
+	if (set->npdevs == ARRAY_SIZE(set->pdevs)) {
 		set->ret = -ENOSPC;
 		return 1;
 	}
-	device = vfio_device_get_from_dev(&pdev->dev);
-	if (!device) {
-		set->ret = -EINVAL;
-		return 1;
+	set->pdevs[set->npdevs++] = pci_dev_get(pdev);
+	return 0;
+}
+
+/*
+ * ... registered with VFIO (by vfio-pci: our reference on the vfio_device
+ * holds off its remove) and in one of the groups the user gave.
+ */
+static int vfio_pci_collect_vfio(struct vfio_pci_reset_set *set)
+{
+	struct vfio_device *device;
+	unsigned int i, j;
+
+	for (i = 0; i < set->npdevs; i++) {
+		device = vfio_device_get_from_dev(&set->pdevs[i]->dev);
+		if (!device)
+			return -EINVAL;
+		set->devs[set->n] = device;
+		set->vdevs[set->n] = vfio_device_data(device);
+		set->n++;
+		for (j = 0; j < set->nfiles; j++)
+			if (vfio_file_has_dev(set->files[j], device))
+				break;
+		if (j == set->nfiles)
+			return -EINVAL;
 	}
-	set->devs[set->n] = device;
-	set->vdevs[set->n] = vfio_device_data(device);
-	set->n++;
-	/* ... and in one of the groups the user gave */
-	for (i = 0; i < set->nfiles; i++)
-		if (vfio_file_has_dev(set->files[i], device))
-			return 0;
-	set->ret = -EINVAL;
-	return 1;
+	return 0;
 }
 
 /*
@@ -792,6 +815,8 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_device *vdev,
 	vfio_pci_for_each_affected(vdev->pdev, slot, vfio_pci_collect_dev,
 				   set);
 	ret = set->ret;
+	if (!ret)
+		ret = vfio_pci_collect_vfio(set);
 	if (ret)
 		goto out_put_devs;
 
@@ -835,6 +860,8 @@ out_pm_put:
 out_put_devs:
 	for (i = 0; i < set->n; i++)
 		vfio_device_put(set->devs[i]);
+	for (i = 0; i < set->npdevs; i++)
+		pci_dev_put(set->pdevs[i]);
 out_put_files:
 	for (i = 0; i < set->nfiles; i++)
 		fput(set->files[i]);
