@@ -70,7 +70,7 @@ static int feature(struct vdev *d, uint32_t flags, const void *payload,
 }
 
 #define FEAT(d, flags, payload, len, argsz, want, ...)			\
-	CHECK_ERRNO(feature((d), (flags), (payload), (len), (argsz)),	\
+	CHECK_ERRNO0(feature((d), (flags), (payload), (len), (argsz)),	\
 		    (want), __VA_ARGS__)
 
 static int wakeup_entry(struct vdev *d, int32_t fd)
@@ -278,13 +278,13 @@ static void test_probe_and_errnos(struct vdev *d)
 	     "LOW_POWER_ENTRY_WITH_WAKEUP with no payload");
 	FEAT(d, VFIO_DEVICE_FEATURE_SET | FEAT_WAKEUP, &e, 4, 0, EINVAL,
 	     "LOW_POWER_ENTRY_WITH_WAKEUP with half its payload");
-	CHECK_ERRNO(wakeup_entry(d, -1), EINVAL,
+	CHECK_ERRNO0(wakeup_entry(d, -1), EINVAL,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP with eventfd -1");
-	CHECK_ERRNO(wakeup_entry(d, 1000), EBADF,
+	CHECK_ERRNO0(wakeup_entry(d, 1000), EBADF,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP with a closed fd");
-	CHECK_ERRNO(wakeup_entry(d, devnull), EINVAL,
+	CHECK_ERRNO0(wakeup_entry(d, devnull), EINVAL,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP with /dev/null as eventfd");
-	CHECK_ERRNO(set_feature(d, FEAT_EXIT), 0,
+	CHECK_ERRNO0(set_feature(d, FEAT_EXIT), 0,
 		    "LOW_POWER_EXIT outside low power");
 	check_status(d->bdf, "active", "after the failed entries and an EXIT");
 	close(devnull);
@@ -298,10 +298,10 @@ static void test_entry_exit(struct vdev *d, int bar, volatile uint32_t *map)
 
 	if (sysfs_config_read(d->bdf, before, sizeof(before), 0))
 		die("sysfs config");
-	CHECK_ERRNO(set_feature(d, FEAT_ENTRY), 0, "LOW_POWER_ENTRY");
-	CHECK_ERRNO(set_feature(d, FEAT_ENTRY), EINVAL,
+	CHECK_ERRNO0(set_feature(d, FEAT_ENTRY), 0, "LOW_POWER_ENTRY");
+	CHECK_ERRNO0(set_feature(d, FEAT_ENTRY), EINVAL,
 		    "LOW_POWER_ENTRY twice");
-	CHECK_ERRNO(wakeup_entry(d, efd), EINVAL,
+	CHECK_ERRNO0(wakeup_entry(d, efd), EINVAL,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP while in low power");
 	close(efd);
 	wait_suspended(d->bdf, "LOW_POWER_ENTRY");
@@ -313,7 +313,7 @@ static void test_entry_exit(struct vdev *d, int bar, volatile uint32_t *map)
 	      "low power: mmap still SIGBUS after that access");
 	wait_suspended(d->bdf, "after the pread (no wakeup eventfd)");
 
-	CHECK_ERRNO(set_feature(d, FEAT_EXIT), 0, "LOW_POWER_EXIT");
+	CHECK_ERRNO0(set_feature(d, FEAT_EXIT), 0, "LOW_POWER_EXIT");
 	check_status(d->bdf, "active", "LOW_POWER_EXIT");
 	check_power_state(d->bdf, "D0", "LOW_POWER_EXIT");
 	usleep(300000);
@@ -339,10 +339,10 @@ static void test_pmcsr(struct vdev *d, int bar, volatile uint32_t *map,
 		die("PMCSR write");
 	check((cfg16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK) == 3,
 	      "PMCSR: D3hot set by the user");
-	CHECK_ERRNO(set_feature(d, FEAT_ENTRY), 0,
+	CHECK_ERRNO0(set_feature(d, FEAT_ENTRY), 0,
 		    "LOW_POWER_ENTRY from D3hot");
 	wait_suspended(d->bdf, "LOW_POWER_ENTRY from D3hot");
-	CHECK_ERRNO(set_feature(d, FEAT_EXIT), 0,
+	CHECK_ERRNO0(set_feature(d, FEAT_EXIT), 0,
 		    "LOW_POWER_EXIT after D3hot");
 	check((cfg16(d, pm + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK) == 0,
 	      "after EXIT: PMCSR reads D0");
@@ -356,7 +356,7 @@ static void test_wakeup(struct vdev *d, int bar, volatile uint32_t *map)
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	uint32_t v = 0, m = 0;
 
-	CHECK_ERRNO(wakeup_entry(d, efd), 0,
+	CHECK_ERRNO0(wakeup_entry(d, efd), 0,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP");
 	wait_suspended(d->bdf, "LOW_POWER_ENTRY_WITH_WAKEUP");
 	check(eventfd_count(efd) == 0, "wakeup eventfd quiet while asleep");
@@ -368,18 +368,18 @@ static void test_wakeup(struct vdev *d, int bar, volatile uint32_t *map)
 	usleep(300000);
 	check_status(d->bdf, "active", "300 ms after the wakeup");
 	check(!read_sigbus(map, &m), "after the wakeup: the mapping works");
-	CHECK_ERRNO(set_feature(d, FEAT_EXIT), 0,
+	CHECK_ERRNO0(set_feature(d, FEAT_EXIT), 0,
 		    "LOW_POWER_EXIT after the wakeup (no-op)");
 
 	/* an ioctl wakes it too */
-	CHECK_ERRNO(wakeup_entry(d, efd), 0,
+	CHECK_ERRNO0(wakeup_entry(d, efd), 0,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP again");
 	wait_suspended(d->bdf, "LOW_POWER_ENTRY_WITH_WAKEUP again");
 	check(!ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info), "GET_INFO");
 	check(eventfd_count(efd) == 1, "GET_INFO signalled the wakeup eventfd");
-	CHECK_ERRNO(set_feature(d, FEAT_ENTRY), 0,
+	CHECK_ERRNO0(set_feature(d, FEAT_ENTRY), 0,
 		    "LOW_POWER_ENTRY after the wakeup (low power was left)");
-	CHECK_ERRNO(set_feature(d, FEAT_EXIT), 0, "LOW_POWER_EXIT");
+	CHECK_ERRNO0(set_feature(d, FEAT_EXIT), 0, "LOW_POWER_EXIT");
 	check(eventfd_count(efd) == 0, "EXIT did not signal a plain ENTRY");
 	close(efd);
 }
@@ -417,7 +417,7 @@ static int cmd_lowpower(const char *bdf)
 	if (sysfs_config_read(bdf, before, sizeof(before), 0))
 		die("sysfs config");
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	CHECK_ERRNO(wakeup_entry(&d, efd), 0,
+	CHECK_ERRNO0(wakeup_entry(&d, efd), 0,
 		    "LOW_POWER_ENTRY_WITH_WAKEUP before close");
 	wait_suspended(bdf, "before close");
 	munmap((void *)map, d.reg[bar].size);
@@ -437,10 +437,10 @@ static int cmd_lowpower(const char *bdf)
 	map = map_bar(&d, bar);
 	check(!read_sigbus(map, &m) && bar_pread(&d, bar, &v) == 4 && v == m,
 	      "reopened: mapping and pread agree (0x%x)", v);
-	CHECK_ERRNO(set_feature(&d, FEAT_ENTRY), 0,
+	CHECK_ERRNO0(set_feature(&d, FEAT_ENTRY), 0,
 		    "reopened: LOW_POWER_ENTRY");
 	wait_suspended(bdf, "reopened: LOW_POWER_ENTRY");
-	CHECK_ERRNO(set_feature(&d, FEAT_EXIT), 0,
+	CHECK_ERRNO0(set_feature(&d, FEAT_EXIT), 0,
 		    "reopened: LOW_POWER_EXIT");
 	check(!read_sigbus(map, &m), "reopened: the mapping works after EXIT");
 	munmap((void *)map, d.reg[bar].size);

@@ -39,14 +39,26 @@ void diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
-void check_errno(long ret, int err, int want, const char *what)
+static void check_outcome(long ret, int err, int want, bool exact,
+			  const char *what)
 {
 	if (!want)
-		check(ret >= 0, "%s succeeds (ret %ld, errno %s)", what, ret,
+		check(exact ? ret == 0 : ret >= 0,
+		      "%s succeeds (ret %ld, errno %s)", what, ret,
 		      ret < 0 ? strerror(err) : "-");
 	else
 		check(ret < 0 && err == want, "%s fails with %s (ret %ld, %s)",
 		      what, strerror(want), ret, ret < 0 ? strerror(err) : "-");
+}
+
+void check_errno(long ret, int err, int want, const char *what)
+{
+	check_outcome(ret, err, want, false, what);
+}
+
+void check_errno0(long ret, int err, int want, const char *what)
+{
+	check_outcome(ret, err, want, true, what);
 }
 
 void die(const char *fmt, ...)

@@ -28,17 +28,25 @@ void diag(const char *fmt, ...)
  */
 void check_errno(long ret, int err, int want, const char *what);
 
+/* check_errno() for calls whose only success is 0 (@ret == 0) */
+void check_errno0(long ret, int err, int want, const char *what);
+
 /*
  * CHECK_ERRNO(call, want, fmt, ...): check_errno() of @call, with errno
- * read right after it (an argument's evaluation order is unspecified).
+ * read right after it (an argument's evaluation order is unspecified);
+ * CHECK_ERRNO0 the same with check_errno0().
  */
-#define CHECK_ERRNO(call, want, ...) do {				\
+#define CHECK_OUTCOME(fn, call, want, ...) do {				\
 	char what_[256];						\
 	long ret_ = (call);						\
 	int err_ = errno;						\
 	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	check_errno(ret_, err_, (want), what_);				\
+	fn(ret_, err_, (want), what_);					\
 } while (0)
+#define CHECK_ERRNO(call, want, ...)					\
+	CHECK_OUTCOME(check_errno, call, want, __VA_ARGS__)
+#define CHECK_ERRNO0(call, want, ...)					\
+	CHECK_OUTCOME(check_errno0, call, want, __VA_ARGS__)
 
 /* "Bail out! MSG (strerror(errno))" on stdout, then exit(99). */
 void die(const char *fmt, ...)
