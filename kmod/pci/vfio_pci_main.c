@@ -960,6 +960,7 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&vdev->igate);
 	spin_lock_init(&vdev->irqlock);
 	mutex_init(&vdev->open_lock);
+	mutex_init(&vdev->barmap_lock);
 	init_rwsem(&vdev->memory_lock);
 	mutex_init(&vdev->vma_lock);
 	mutex_init(&vdev->ioeventfds_lock);
@@ -1023,6 +1024,7 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 	vfio_iommu_group_put(vdev->group, &pdev->dev);
 	mutex_destroy(&vdev->ioeventfds_lock);
 	mutex_destroy(&vdev->vma_lock);
+	mutex_destroy(&vdev->barmap_lock);
 	mutex_destroy(&vdev->open_lock);
 	mutex_destroy(&vdev->igate);
 	kfree(vdev);

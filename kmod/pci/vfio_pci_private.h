@@ -93,6 +93,10 @@ struct vfio_pci_vf_token {
  *	not tracked here: they are zapped through the core's per-device
  *	address_space (vfio_pci_mmap.c).  Order: mmap_lock -> @vma_lock ->
  *	@memory_lock -> i_mmap_rwsem.
+ * @barmap_lock serializes the first request and mapping of each BAR
+ *	(vfio_pci_setup_barmap()); @barmap is read without it (acquire).
+ *	Taken under mmap_lock (mmap) and @ioeventfds_lock; takes only the
+ *	resource and vmalloc locks inside.
  * @ioeventfds_lock guards @ioeventfds and @ioeventfds_nr
  *	(vfio_pci_ioeventfd.c); taken before memory_lock (its holder waits
  *	for an ioeventfd's work item, which takes memory_lock for read).
@@ -101,6 +105,7 @@ struct vfio_pci_vf_token {
 struct vfio_pci_device {
 	struct pci_dev		*pdev;
 	struct iommu_group	*group;
+	struct mutex		barmap_lock;
 	void __iomem		*barmap[PCI_STD_NUM_BARS];
 	bool			bar_mmap_supported[PCI_STD_NUM_BARS];
 

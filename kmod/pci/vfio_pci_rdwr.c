@@ -20,27 +20,42 @@
 
 #include "vfio_pci_private.h"
 
+/*
+ * Request and map @bar on its first access (pread/pwrite, mmap, an
+ * ioeventfd).  Two first accesses at once must not both request it: the
+ * loser would find the region taken and fail with EBUSY, so the setup is
+ * serialized by barmap_lock.  The store is a release, paired with the
+ * lock-free check, so a mapping seen without the lock is complete.
+ * Unmapped only at the last close, when no user of the fd is left.
+ */
 int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	void __iomem *io;
-	int ret;
+	int ret = 0;
 
-	if (vdev->barmap[bar])
+	if (smp_load_acquire(&vdev->barmap[bar]))
 		return 0;
+
+	mutex_lock(&vdev->barmap_lock);
+	if (vdev->barmap[bar])
+		goto out;
 	ret = pci_request_selected_regions(pdev, 1 << bar, "vfio");
 	if (ret) {
 		dev_warn_ratelimited(&pdev->dev, "BAR%d is in use by another driver (%d)\n",
 				     bar, ret);
-		return ret;
+		goto out;
 	}
 	io = pci_iomap(pdev, bar, 0);
 	if (!io) {
 		pci_release_selected_regions(pdev, 1 << bar);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
-	vdev->barmap[bar] = io;
-	return 0;
+	smp_store_release(&vdev->barmap[bar], io);
+out:
+	mutex_unlock(&vdev->barmap_lock);
+	return ret;
 }
 
 /* one device access of @size bytes at @io; caller checked the decode */

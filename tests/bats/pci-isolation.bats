@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # vfio-pci isolation: memory decode turned off by COMMAND writes of any
 # size, power state changes through PMCSR, INTx disable in config space
-# racing SET_IRQS, and reads whose user buffer is a mapping of the device's
-# own BAR.  The checks live in tests/uapi/pci-isolation (TAP output);
-# expected values come from sysfs.
+# racing SET_IRQS, reads whose user buffer is a mapping of the device's own
+# BAR, and two first accesses to a BAR at once.  The checks live in
+# tests/uapi/pci-isolation (TAP output); expected values come from sysfs
+# (the edu's ID register from its specification).
 #
 # The INTx race is best run with the VM booted with slub_debug so that a
 # use-after-free of the interrupt context shows as a kernel report:
@@ -65,6 +66,21 @@ teardown() {
 	bind_test "$dev"
 	# e1000 BAR0 0x5200: the multicast table, 512 bytes of plain storage
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" rom "$dev" 0x5200 512
+	assert_success
+	refute_output --partial "not ok"
+}
+
+# Stock (6.1 and 6.12) requests and maps a BAR on its first access without
+# a lock, so of two threads making that first access at once one can fail
+# with EBUSY.  Ours serializes it (barmap_lock).  On stock the test runs
+# and, if the race shows, is skipped as a known stock hole with what it saw.
+@test "isolation: two first BAR reads at once on a fresh device fd both succeed" {
+	requires edu
+	bind_test "$(edu_solo)"
+	vrun bounded 60 "$UAPI_DIR/pci-isolation" barmap "$(edu_solo)" 5
+	if [ "$VFIOCTL_STACK" = stock ] && [ "$status" -ne 0 ]; then
+		skip "known stock hole: the first BAR access is not serialized ($(grep -m1 'not ok' <<<"$output"))"
+	fi
 	assert_success
 	refute_output --partial "not ok"
 }

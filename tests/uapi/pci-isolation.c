@@ -16,6 +16,9 @@
  *   pci-isolation rom   BDF       ROM, BAR and config reads into an
  *                                 unfaulted mapping of the device's own
  *                                 BAR0 complete (no deadlock on the fault)
+ *   pci-isolation barmap BDF SECS two threads make the first BAR0 pread
+ *                                 of a fresh device fd at once, again and
+ *                                 again: both must read the edu's ID
  *
  * The device must already be bound to vfio-pci.  Expected values come from
  * sysfs (the raw config space), never from the stack under test.  Output
@@ -493,6 +496,93 @@ static int cmd_rom(const char *bdf, unsigned int off, unsigned int len)
 	return 0;
 }
 
+/* ------------------------------------------------------------ barmap */
+
+/* the edu's identification register, BAR0 offset 0 (QEMU's edu.rst) */
+#define EDU_ID	0x010000edu
+
+struct first_read {
+	struct vdev *d;
+	pthread_barrier_t *go, *done;
+	volatile bool stop;
+	int ret;
+	uint32_t val;
+};
+
+/* on each "go", one BAR0 pread; the result is read after "done" */
+static void *first_reader(void *arg)
+{
+	struct first_read *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(r->go);
+		if (r->stop)
+			return NULL;
+		r->val = 0;
+		r->ret = bar_pread32(r->d, 0, 0, &r->val);
+		pthread_barrier_wait(r->done);
+	}
+}
+
+/*
+ * The first access to a BAR after the device is opened requests and maps
+ * it (vfio_pci_setup_barmap()).  Two threads doing that at once must
+ * both succeed: unserialized, the loser finds the region already
+ * requested and fails with EBUSY (stock has this race on 6.1 and 6.12).
+ */
+static int cmd_barmap(const char *bdf, int secs)
+{
+	pthread_barrier_t go, done;
+	struct vdev d = { .bdf = bdf };
+	struct first_read r[2] = {
+		{ .d = &d, .go = &go, .done = &done },
+		{ .d = &d, .go = &go, .done = &done },
+	};
+	unsigned long rounds = 0, bad = 0;
+	char err[128] = "";
+	pthread_t t[2];
+	time_t end;
+	int i;
+
+	d.container = -1;
+	vdev_open_group(&d, &d.container, true);
+	if (pthread_barrier_init(&go, NULL, 3) ||
+	    pthread_barrier_init(&done, NULL, 3))
+		die("pthread_barrier_init");
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, first_reader, &r[i]))
+			die("pthread_create");
+	end = time(NULL) + secs;
+	while (time(NULL) < end) {
+		vdev_open_fd(&d, bdf);
+		enable_memory(&d);
+		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&done);
+		for (i = 0; i < 2; i++) {
+			if (!r[i].ret && r[i].val == EDU_ID)
+				continue;
+			if (!bad++)
+				snprintf(err, sizeof(err), "round %lu: %s, read 0x%08x",
+					 rounds, r[i].ret ? strerror(-r[i].ret) : "ok",
+					 r[i].val);
+		}
+		close(d.fd);
+		d.fd = -1;
+		rounds++;
+	}
+	r[0].stop = r[1].stop = true;
+	pthread_barrier_wait(&go);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	printf("# %lu rounds of two first BAR0 reads on a fresh device fd\n",
+	       rounds);
+	check(rounds >= 10, "at least 10 rounds ran (%lu)", rounds);
+	check(!bad, "every first read of BAR0 returned the edu ID (%lu bad%s%s)",
+	      bad, bad ? "; first: " : "", err);
+	vdev_close(&d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -502,11 +592,13 @@ int main(int argc, char **argv)
 		cmd_pm(argv[2]);
 	else if (argc == 4 && !strcmp(argv[1], "intx"))
 		cmd_intx(argv[2], atoi(argv[3]));
+	else if (argc == 4 && !strcmp(argv[1], "barmap"))
+		cmd_barmap(argv[2], atoi(argv[3]));
 	else if (argc == 5 && !strcmp(argv[1], "rom"))
 		cmd_rom(argv[2], strtoul(argv[3], NULL, 0),
 			strtoul(argv[4], NULL, 0));
 	else {
-		fprintf(stderr, "usage: pci-isolation cmd|pm BDF | intx BDF SECS | rom BDF BAR0_OFFSET LEN\n");
+		fprintf(stderr, "usage: pci-isolation cmd|pm BDF | intx|barmap BDF SECS | rom BDF BAR0_OFFSET LEN\n");
 		return 2;
 	}
 	printf("1..%d\n# %d failed\n", tap_tests, tap_failures);
