@@ -78,7 +78,8 @@ teardown() {
 	requires edu
 	bind_test "$(edu_solo)"
 	vrun bounded 60 "$UAPI_DIR/pci-isolation" barmap "$(edu_solo)" 5
-	if [ "$VFIOCTL_STACK" = stock ] && [ "$status" -ne 0 ]; then
+	if [ "$VFIOCTL_STACK" = stock ] && [ "$status" -ne 0 ] &&
+		grep -q '^not ok .* every first read of BAR0' <<<"$output"; then
 		skip "known stock hole: the first BAR access is not serialized ($(grep -m1 'not ok' <<<"$output"))"
 	fi
 	assert_success
