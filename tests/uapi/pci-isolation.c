@@ -570,9 +570,6 @@ static int cmd_rom(const char *bdf, unsigned int off, unsigned int len)
 
 /* ------------------------------------------------------------ barmap */
 
-/* the edu's identification register, BAR0 offset 0 (QEMU's edu.rst) */
-#define EDU_ID	0x010000edu
-
 struct first_read {
 	struct vdev *d;
 	pthread_barrier_t *go, *done;
@@ -591,7 +588,7 @@ static void *first_reader(void *arg)
 		if (r->stop)
 			return NULL;
 		r->val = 0;
-		r->ret = bar_pread32(r->d, 0, 0, &r->val);
+		r->ret = bar_pread32(r->d, 0, EDU_ID, &r->val);
 		pthread_barrier_wait(r->done);
 	}
 }
@@ -631,7 +628,7 @@ static int cmd_barmap(const char *bdf, int secs)
 		pthread_barrier_wait(&go);
 		pthread_barrier_wait(&done);
 		for (i = 0; i < 2; i++) {
-			if (!r[i].ret && r[i].val == EDU_ID)
+			if (!r[i].ret && r[i].val == EDU_ID_VALUE)
 				continue;
 			if (!bad++)
 				snprintf(err, sizeof(err), "round %lu: %s, read 0x%08x",

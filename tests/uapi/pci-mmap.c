@@ -37,9 +37,6 @@
 #include "pci-util.h"
 #include "tap-util.h"
 
-#define EDU_ID		0x00
-#define EDU_ID_VALUE	0x010000edu
-
 /* ------------------------------------------------------------ device */
 
 struct dev {

@@ -54,8 +54,7 @@
 #include "pci-util.h"
 #include "tap-util.h"
 
-/* edu registers (QEMU docs/specs/edu.rst) */
-#define EDU_ID		0x00
+/* edu registers (QEMU docs/specs/edu.rst); the ID is in pci-util.h */
 #define EDU_LIVENESS	0x04
 #define EDU_FACTORIAL	0x08
 #define EDU_STATUS	0x20
@@ -70,7 +69,6 @@
 #define  EDU_DMA_START		0x01
 #define  EDU_DMA_TO_RAM		0x02
 #define EDU_DMA_BUF	0x40000
-#define EDU_ID_VALUE	0x010000edu
 
 /* ------------------------------------------------------------ sysfs */
 

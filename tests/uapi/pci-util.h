@@ -27,6 +27,12 @@ int sysfs_group(const char *bdf);
  * @len bytes at @off, 0, -errno if it cannot be opened, else -EIO */
 int sysfs_config_read(const char *bdf, void *buf, size_t len, off_t off);
 
+/* ------------------------------------------------------------ edu */
+
+/* QEMU's edu device (docs/specs/edu.rst): its identification register */
+#define EDU_ID		0x00
+#define EDU_ID_VALUE	0x010000edu
+
 /* ------------------------------------------------------------ VFIO */
 
 struct vdev {
