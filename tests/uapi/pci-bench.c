@@ -11,11 +11,17 @@
  *   msi-roundtrip  edu raises MSI -> eventfd read -> ack
  *
  *   pci-bench BDF [SCALE [REPS]]
+ *   pci-bench --trace ROW N BDF
  *
  * Each row runs REPS (default 5) repetitions of a fixed iteration count
  * (times SCALE, default 1) and prints the median cost per operation:
  *
  *   bench row=NAME iters=N ns_per_op=X
+ *
+ * --trace runs only ROW (region-info, config-pread or bar-pread), N times,
+ * in the same device state as the bench, with ftrace's tracing_on set
+ * around it and set_ftrace_pid set to this process; the caller sets up
+ * the tracer (tests/bench/profile).  It prints "trace row=ROW iters=N".
  *
  * The device must be bound to vfio-pci, its group unused.
  */
@@ -222,14 +228,74 @@ static void msi_enable(struct dev *d)
 		die("SET_IRQS MSI");
 }
 
+static void tracefs_write(const char *file, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		die(path);
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die(path);
+	close(fd);
+}
+
+/* One row, @n operations, traced (--trace). */
+static int trace_row(struct dev *d, const char *row, unsigned long n)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void *ctx, unsigned long n);
+	} rows[] = {
+		{ "region-info", do_region_info },
+		{ "config-pread", do_config_pread },
+		{ "bar-pread", do_bar_pread },
+	};
+	char pid[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strcmp(rows[i].name, row))
+			break;
+	if (i == sizeof(rows) / sizeof(rows[0])) {
+		fprintf(stderr, "pci-bench: --trace: no row '%s' (region-info, config-pread, bar-pread)\n",
+			row);
+		return 2;
+	}
+	/* Warm the path (first-use faults, barmap) outside the trace. */
+	rows[i].fn(d, 16);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	tracefs_write("set_ftrace_pid", pid);
+	tracefs_write("tracing_on", "1");
+	rows[i].fn(d, n);
+	tracefs_write("tracing_on", "0");
+	printf("trace row=%s iters=%lu\n", row, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dev d = { 0 };
 	char path[256], link[256];
+	const char *trace = NULL;
+	unsigned long trace_n = 0;
 	ssize_t len;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: pci-bench BDF [SCALE [REPS]]\n");
+	if (argc == 5 && !strcmp(argv[1], "--trace")) {
+		trace = argv[2];
+		trace_n = strtoul(argv[3], NULL, 0);
+		argv += 3;
+		argc -= 3;
+		if (!trace_n) {
+			fprintf(stderr, "pci-bench: --trace: N must be > 0\n");
+			return 2;
+		}
+	}
+	if (argc < 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: pci-bench BDF [SCALE [REPS]]\n"
+				"       pci-bench --trace ROW N BDF\n");
 		return 2;
 	}
 	bdf = argv[1];
@@ -252,7 +318,8 @@ int main(int argc, char **argv)
 		 strrchr(link, '/') + 1);
 
 	/* First, while nothing holds the group: the whole open/close cycle. */
-	run_row("open-close", 4, do_open_close, NULL);
+	if (!trace)
+		run_row("open-close", 4, do_open_close, NULL);
 
 	dev_open(&d);
 	d.bar.argsz = sizeof(d.bar);
@@ -277,6 +344,14 @@ int main(int argc, char **argv)
 				id, d.map[EDU_ID / 4]);
 			return 1;
 		}
+	}
+
+	if (trace) {
+		int ret = trace_row(&d, trace, trace_n);
+
+		munmap((void *)d.map, d.bar.size);
+		dev_close(&d);
+		return ret;
 	}
 
 	run_row("region-info", 4000, do_region_info, &d);
