@@ -20,20 +20,35 @@ tests_fuzz_intruder_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/uapi
 
 # fuzz-short: the suite's short run alone (about 90 s of tests).
 fuzz-short: all
-	$(top_srcdir)/tests/vm/run --cpus 1 --kernel $(FUZZ_KERNEL) \
+	$(top_srcdir)/tests/vm/run --cpus 1 --kernel $(or $(FUZZ_KERNEL),6.12) \
 		--stack $(FUZZ_STACK) -- \
 		bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats
 
 # fuzz-long: FUZZ_MINUTES of fuzzing and stress (split 3:2), then the same
-# kernel-log and module-unload checks as the short run.  One vCPU: the
-# machine is shared; the fuzzer's processes still interleave in the guest.
-FUZZ_KERNEL ?= 6.12
+# kernel-log and module-unload checks as the short run, in one boot per
+# kernel of FUZZ_KERNELS: Debian's 6.12 with slub_debug=FZPU, then the 6.12
+# debug kernel (KASAN, lockdep, kmemleak...; built by tests/vm/debug-kernel
+# if it is not cached, about 45 minutes once), where the run ends with the
+# kmemleak scan of tests/bats/kmemleak-debug.bats.  Any kernel report fails
+# the run (tests/vm/run).  One vCPU: the machine is shared; the fuzzer's
+# processes still interleave in the guest.  FUZZ_KERNEL=K is FUZZ_KERNELS=K.
+FUZZ_KERNELS ?= 6.12 6.12-debug
 FUZZ_STACK ?= ours
 FUZZ_MINUTES ?= 10
 fuzz-long: all
-	$(top_srcdir)/tests/vm/run --cpus 1 --kernel $(FUZZ_KERNEL) \
-		--stack $(FUZZ_STACK) --append slub_debug=FZPU -- \
-		env VFIOCTL_FUZZ_SECONDS=$$(($(FUZZ_MINUTES) * 36)) \
-		VFIOCTL_STRESS_SECONDS=$$(($(FUZZ_MINUTES) * 12)) \
-		bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats
+	@st=0; kernels='$(if $(FUZZ_KERNEL),$(FUZZ_KERNEL),$(FUZZ_KERNELS))'; \
+	for k in $$kernels; do \
+		case $$k in \
+		*-debug) $(top_srcdir)/tests/vm/debug-kernel build $${k%-debug} || exit 1; \
+			append=; extra=$(top_srcdir)/tests/bats/kmemleak-debug.bats ;; \
+		*) append='--append slub_debug=FZPU'; extra= ;; \
+		esac; \
+		echo "fuzz-long: kernel $$k, $(FUZZ_STACK) stack, $(FUZZ_MINUTES) minutes"; \
+		$(top_srcdir)/tests/vm/run --cpus 1 --kernel $$k \
+			--stack $(FUZZ_STACK) $$append -- \
+			env VFIOCTL_FUZZ_SECONDS=$$(($(FUZZ_MINUTES) * 36)) \
+			VFIOCTL_STRESS_SECONDS=$$(($(FUZZ_MINUTES) * 12)) \
+			bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats $$extra || \
+			{ st=1; echo "fuzz-long: kernel $$k FAILED"; }; \
+	done; exit $$st
 .PHONY: fuzz-short fuzz-long
