@@ -20,7 +20,8 @@ import sys
 
 # " 0) + 12.345 us   |      foo() {"   " 0)               |  } /* foo */"
 LINE = re.compile(r'^\s*\d+\)\s+(?:[+!#*@$]\s*)?(?:([\d.]+)\s*(us|ms|ns)\s*)?\|(\s*)(.*?)\s*$')
-NAME = re.compile(r'^(\S+?)\(\)')
+# "foo() {", "foo();", "foo [module]() {"
+NAME = re.compile(r'^(\S+?)(?: \[[^\]]+\])?\(\)')
 CLOSE = re.compile(r'^\}(?:\s*/\*\s*(\S+)\s*\*/)?')
 FILE = re.compile(r'^(?P<rel>.+)-(?P<stack>ours|stock)-r(?P<round>\d+)\.trace$')
 
