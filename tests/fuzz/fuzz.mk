@@ -32,23 +32,29 @@ fuzz-short: all
 # kmemleak scan of tests/bats/kmemleak-debug.bats.  Any kernel report fails
 # the run (tests/vm/run).  One vCPU: the machine is shared; the fuzzer's
 # processes still interleave in the guest.  FUZZ_KERNEL=K is FUZZ_KERNELS=K.
+# Each kernel's TAP goes to build/fuzz-long/KERNEL.tap, printed after its
+# VM (QEMU writes the guest's output from the start of its stdout's file,
+# over whatever was there: see tests/vm/run).
 FUZZ_KERNELS ?= 6.12 6.12-debug
 FUZZ_STACK ?= ours
 FUZZ_MINUTES ?= 10
 fuzz-long: all
 	@st=0; kernels='$(if $(FUZZ_KERNEL),$(FUZZ_KERNEL),$(FUZZ_KERNELS))'; \
+	mkdir -p build/fuzz-long; \
 	for k in $$kernels; do \
 		case $$k in \
 		*-debug) $(top_srcdir)/tests/vm/debug-kernel build $${k%-debug} || exit 1; \
 			append=; extra=$(top_srcdir)/tests/bats/kmemleak-debug.bats ;; \
 		*) append='--append slub_debug=FZPU'; extra= ;; \
 		esac; \
-		echo "fuzz-long: kernel $$k, $(FUZZ_STACK) stack, $(FUZZ_MINUTES) minutes"; \
+		log=build/fuzz-long/$$k.tap; : >$$log; \
+		echo "fuzz-long: kernel $$k, $(FUZZ_STACK) stack, $(FUZZ_MINUTES) minutes: $$log"; \
 		$(top_srcdir)/tests/vm/run --cpus 1 --kernel $$k \
 			--stack $(FUZZ_STACK) $$append -- \
 			env VFIOCTL_FUZZ_SECONDS=$$(($(FUZZ_MINUTES) * 36)) \
 			VFIOCTL_STRESS_SECONDS=$$(($(FUZZ_MINUTES) * 12)) \
-			bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats $$extra || \
-			{ st=1; echo "fuzz-long: kernel $$k FAILED"; }; \
+			bats --tap --timing $(top_srcdir)/tests/bats/fuzz.bats $$extra \
+			>>$$log 2>&1 && r=passed || { r=FAILED; st=1; }; \
+		cat $$log; echo "fuzz-long: kernel $$k: $$r"; \
 	done; exit $$st
 .PHONY: fuzz-short fuzz-long
