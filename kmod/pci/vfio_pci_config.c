@@ -307,22 +307,6 @@ static void p_set_cap_header(struct perm_bits *p)
 
 /* ------------------------------------------------------------ BARs */
 
-bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev)
-{
-	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
-
-	/*
-	 * A function in D3hot or below decodes no BAR.  The power state
-	 * changes only under memory_lock held for write
-	 * (vfio_pci_set_power_state()), so a reader holding it sees a
-	 * stable answer.
-	 */
-	if (vdev->pdev->current_state >= PCI_D3hot)
-		return false;
-	/* SR-IOV VFs: decode follows the PF's VF MSE, not this bit */
-	return vdev->pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY);
-}
-
 /* After a reset the hardware BARs are zero: put the real values back. */
 void vfio_pci_bar_restore(struct vfio_pci_device *vdev)
 {

@@ -60,24 +60,6 @@ static struct vfio_pci_device *vfio_pci_drvdata(struct pci_dev *pdev)
 	return device ? vfio_device_data(device) : NULL;
 }
 
-/* the count a user action holds on the function (EIO as stock's core) */
-int vfio_pci_pm_get(struct vfio_pci_device *vdev)
-{
-	int ret = pm_runtime_resume_and_get(&vdev->pdev->dev);
-
-	if (ret) {
-		pci_info_ratelimited(vdev->pdev, "runtime resume failed %d\n",
-				     ret);
-		return -EIO;
-	}
-	return 0;
-}
-
-void vfio_pci_pm_put(struct vfio_pci_device *vdev)
-{
-	pm_runtime_put(&vdev->pdev->dev);
-}
-
 /* probe, before registering: whether this binding lets the function idle */
 void vfio_pci_pm_init(struct vfio_pci_device *vdev)
 {

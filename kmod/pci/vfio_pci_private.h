@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/uuid.h>
@@ -220,7 +221,26 @@ int vfio_config_init(struct vfio_pci_device *vdev);
 void vfio_config_free(struct vfio_pci_device *vdev);
 ssize_t vfio_pci_config_rw(struct vfio_pci_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite);
-bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev);
+
+/*
+ * Whether the function decodes its memory BARs now; memory_lock held.
+ * Inline: every BAR pread/pwrite and mmap fault asks.
+ */
+static inline bool vfio_pci_memory_enabled(struct vfio_pci_device *vdev)
+{
+	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
+
+	/*
+	 * A function in D3hot or below decodes no BAR.  The power state
+	 * changes only under memory_lock held for write
+	 * (vfio_pci_set_power_state()), so a reader holding it sees a
+	 * stable answer.
+	 */
+	if (vdev->pdev->current_state >= PCI_D3hot)
+		return false;
+	/* SR-IOV VFs: decode follows the PF's VF MSE, not this bit */
+	return vdev->pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY);
+}
 void vfio_pci_bar_restore(struct vfio_pci_device *vdev);
 
 /* vfio_pci_main.c */
@@ -233,7 +253,16 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
 ssize_t vfio_pci_rom_read(struct vfio_pci_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos);
-int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar);
+int vfio_pci_map_bar(struct vfio_pci_device *vdev, int bar);
+
+/* @bar requested and mapped (at its first access: vfio_pci_map_bar()) */
+static inline int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar)
+{
+	/* acquire: pairs with the release that publishes the mapping */
+	if (likely(smp_load_acquire(&vdev->barmap[bar])))
+		return 0;
+	return vfio_pci_map_bar(vdev, bar);
+}
 
 /* vfio_pci_ioeventfd.c */
 long vfio_pci_ioctl_ioeventfd(struct vfio_pci_device *vdev, void __user *arg);
@@ -283,8 +312,30 @@ int vfio_pci_check_feature(u32 flags, size_t argsz, u32 ops, size_t minsz);
 
 /* vfio_pci_pm.c */
 extern const struct dev_pm_ops vfio_pci_pm_ops;
-int vfio_pci_pm_get(struct vfio_pci_device *vdev);
-void vfio_pci_pm_put(struct vfio_pci_device *vdev);
+
+/*
+ * The count a user action (ioctl, region access) holds on the function;
+ * EIO as stock's core.  Inline: every pread/pwrite of a region takes one,
+ * and the out-of-line calls were part of a 3% gap to stock's BAR pread
+ * (docs/benchmarks.md, tests/bench/profile).
+ */
+static inline int vfio_pci_pm_get(struct vfio_pci_device *vdev)
+{
+	int ret = pm_runtime_resume_and_get(&vdev->pdev->dev);
+
+	if (unlikely(ret)) {
+		pci_info_ratelimited(vdev->pdev, "runtime resume failed %d\n",
+				     ret);
+		return -EIO;
+	}
+	return 0;
+}
+
+static inline void vfio_pci_pm_put(struct vfio_pci_device *vdev)
+{
+	pm_runtime_put(&vdev->pdev->dev);
+}
+
 void vfio_pci_pm_init(struct vfio_pci_device *vdev);
 void vfio_pci_pm_probe(struct vfio_pci_device *vdev);
 int vfio_pci_pm_open(struct vfio_pci_device *vdev);

@@ -22,20 +22,18 @@
 
 /*
  * Request and map @bar on its first access (pread/pwrite, mmap, an
- * ioeventfd).  Two first accesses at once must not both request it: the
- * loser would find the region taken and fail with EBUSY, so the setup is
- * serialized by barmap_lock.  The store is a release, paired with the
- * lock-free check, so a mapping seen without the lock is complete.
- * Unmapped only at the last close, when no user of the fd is left.
+ * ioeventfd; vfio_pci_setup_barmap() checks first, without the lock).
+ * Two first accesses at once must not both request it: the loser would
+ * find the region taken and fail with EBUSY, so the setup is serialized
+ * by barmap_lock.  The store is a release, paired with the lock-free
+ * check, so a mapping seen without the lock is complete.  Unmapped only
+ * at the last close, when no user of the fd is left.
  */
-int vfio_pci_setup_barmap(struct vfio_pci_device *vdev, int bar)
+int vfio_pci_map_bar(struct vfio_pci_device *vdev, int bar)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	void __iomem *io;
 	int ret = 0;
-
-	if (smp_load_acquire(&vdev->barmap[bar]))
-		return 0;
 
 	mutex_lock(&vdev->barmap_lock);
 	if (vdev->barmap[bar])
@@ -58,9 +56,13 @@ out:
 	return ret;
 }
 
-/* one device access of @size bytes at @io; caller checked the decode */
-static void vfio_pci_io_access(void __iomem *io, u64 *val, size_t size,
-			       bool iswrite)
+/*
+ * One device access of @size bytes at @io; caller checked the decode.
+ * Always inline, as the copy below: each is one call per access on the
+ * pread path otherwise (tests/bench/profile).
+ */
+static __always_inline void vfio_pci_io_access(void __iomem *io, u64 *val,
+					       size_t size, bool iswrite)
 {
 	switch (size) {
 #ifdef iowrite64
@@ -106,8 +108,8 @@ static void vfio_pci_io_access(void __iomem *io, u64 *val, size_t size,
 	left_;								\
 })
 
-static int vfio_pci_copy_val(char __user *buf, u64 *val, size_t size,
-			     bool to_user)
+static __always_inline int vfio_pci_copy_val(char __user *buf, u64 *val,
+					     size_t size, bool to_user)
 {
 	unsigned long left;
 
