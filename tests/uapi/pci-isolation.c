@@ -610,7 +610,7 @@ static int cmd_barmap(const char *bdf, int secs)
 	unsigned long rounds = 0, bad = 0;
 	char err[128] = "";
 	pthread_t t[2];
-	time_t end;
+	time_t end, hard_end;
 	int i;
 
 	d.container = -1;
@@ -621,8 +621,14 @@ static int cmd_barmap(const char *bdf, int secs)
 	for (i = 0; i < 2; i++)
 		if (pthread_create(&t[i], NULL, first_reader, &r[i]))
 			die("pthread_create");
+	/*
+	 * SECS seconds and at least 10 rounds: a round opens the device
+	 * (a reset), which on a debug kernel under TCG takes half a second.
+	 * Four times SECS at most, so a slow open fails the rounds check.
+	 */
 	end = time(NULL) + secs;
-	while (time(NULL) < end) {
+	hard_end = end + 3 * secs;
+	while ((time(NULL) < end || rounds < 10) && time(NULL) < hard_end) {
 		vdev_open_fd(&d, bdf);
 		enable_memory(&d);
 		pthread_barrier_wait(&go);
