@@ -117,6 +117,9 @@ def main():
             if a.iters and x.ops != x.files * a.iters:
                 # Another read by the process, or a call cut off.
                 print(f'profile-report: {rel} {st}: {x.ops} operations, expected {x.files * a.iters}', file=sys.stderr)
+            if x.incomplete:
+                # A call's exit with no duration: its self time is not counted.
+                print(f'profile-report: {rel} {st}: {x.incomplete} calls without a duration, left out', file=sys.stderr)
         print(f'## {rel}: {a.entry}, ours against stock\n')
         print('| | Ours | Stock |')
         print('|---|---|---|')
