@@ -46,9 +46,8 @@ virtio_net() { pci_find $VIRTIO_NET_VENDOR $VIRTIO_NET_DEVICE; }
 	fi
 	# KVM, the consumer, loads beside us on the same irqbypass (kvm.ko
 	# loads without VMX; kvm_intel would not in this TCG guest).  The
-	# debug kernels are trimmed to the modules in
-	# tests/vm/debug-kernel.modules, which has no kvm: the producer side
-	# above is all they can check.
+	# debug kernels keep kvm (tests/vm/debug-kernel.modules); a kernel
+	# built without it can check only the producer side above.
 	modprobe -n kvm 2>/dev/null ||
 		skip "kvm.ko is not built for $(uname -r): the consumer half is not checked here"
 	local had_kvm=1
