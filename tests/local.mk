@@ -27,3 +27,10 @@ bench: all
 	BENCH_KERNELS='$(BENCH_KERNELS)' BENCH_BOOTS='$(BENCH_BOOTS)' \
 	BENCH_ROUNDS='$(BENCH_ROUNDS)' BENCH_OUT='$(abs_top_builddir)/build/bench' \
 		$(top_srcdir)/tests/bench/run
+
+# tests/vm/stall-watch (the guest's watch for tasks stuck in state D),
+# tried on the host's /proc against a task held in D by tests/unit/dstate.
+check_PROGRAMS += tests/unit/dstate
+tests_unit_dstate_SOURCES = tests/unit/dstate.c
+TESTS += tests/unit/vm-stall-watch.sh
+EXTRA_DIST += tests/unit/vm-stall-watch.sh
