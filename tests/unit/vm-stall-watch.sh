@@ -3,8 +3,8 @@
 # vm-stall-watch.sh - tests/vm/stall-watch on the host's own /proc: a task
 # held in state D (tests/unit/dstate) is dumped once, with its stack and
 # the CPUs' interrupt and timer state; a task sleeping interruptibly is
-# not; and the line it logs matches none of tests/vm/run's kernel-report
-# patterns (a slow sleep that ends must fail no run).
+# not; the line it logs matches none of tests/vm/run's kernel-report
+# patterns (a slow sleep that ends must fail no run); and it is quiet.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -12,7 +12,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 dstate=$top_builddir/tests/unit/dstate
 watch=$top_srcdir/tests/vm/stall-watch
 
-echo "1..5"
+echo "1..6"
 tmp=$(mktemp -d)
 trap 'kill "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
@@ -21,9 +21,13 @@ dpid=$!
 sleep 5 &
 spid=$!
 VFIOCTL_STALL_SECS=1 VFIOCTL_STALL_GAP=0 VFIOCTL_STALL_KMSG=$tmp/kmsg \
-	"$watch" "$tmp" 1 &
+	"$watch" "$tmp" 1 2>"$tmp/stderr" &
 wpid=$!
-wait "$dpid" "$spid"
+# Short-lived tasks meanwhile, so that some exit between the watch's look
+# at /proc and its read of their stat file (test 6).
+( while kill -0 "$dpid" 2>/dev/null; do /bin/true; done ) &
+cpid=$!
+wait "$dpid" "$spid" "$cpid"
 kill "$wpid"
 wait "$wpid" 2>/dev/null
 out=$tmp/stall.txt
@@ -60,4 +64,8 @@ if [ -n "$bad" ] && [ -n "$line" ] && ! grep -qE "$bad" <<<"$line"; then
 else
 	notok 5 "the log line is no kernel report to tests/vm/run" "patterns: '${bad:0:60}...'" "line: '$line'"
 fi
+# In the guest its stderr is the console: tasks that exit between the
+# look at /proc and the read must not print there.
+if [ ! -s "$tmp/stderr" ]; then ok 6 "the watch prints nothing on its own stderr"
+else notok 6 "the watch prints nothing on its own stderr" "$(head -n 3 "$tmp/stderr")"; fi
 exit "$failed"
